@@ -1,0 +1,109 @@
+"""``paperbot [--config FILE] [-v] [--debug] COMMAND``.
+
+Exit codes: 0 success; 1 not found (lookup); 2 usage or config error; 3 a source failed or
+deliverable messages stay queued (``check``); 130 interrupted. Expected failures print one line
+on stderr and no traceback (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config, world_readable_secret_warning
+from bot.platform import StartupError
+from bot.store import StoreError
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+log = logging.getLogger("paperbot")
+
+
+class CliError(Exception):
+    """An expected failure: one line for the user and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise CliError(f"{self.prog}: {message}", EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="paperbot", description="Alerts for new arXiv papers in team chats.")
+    parser.add_argument("--config", metavar="FILE", help="config file (TOML)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    from bot import commands_cli  # the commands register themselves into ``sub``
+
+    commands_cli.register(sub)
+    return parser
+
+
+def _setup_logging(config: Config | None, verbose: int) -> None:
+    level = logging.WARNING
+    if config is not None:
+        level = getattr(logging, config.log_level, logging.WARNING)
+    if verbose == 1:
+        level = min(level, logging.INFO)
+    elif verbose >= 2:
+        level = logging.DEBUG
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``paperbot`` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        config = load_config(args.config)
+        _setup_logging(config, args.verbose)
+        warning = world_readable_secret_warning(config)
+        if warning:
+            log.warning("%s", warning)
+        handler: Callable[[argparse.Namespace, Config], Awaitable[int]] = args.handler
+        return asyncio.run(handler(args, config))
+    except CliError as exc:
+        return _fail(str(exc), exc.code, debug)
+    except ConfigError as exc:
+        return _fail(f"config error: {exc}", EXIT_USAGE, debug)
+    except StoreError as exc:
+        return _fail(f"database error: {exc}", EXIT_FAILED, debug)
+    except StartupError as exc:
+        return _fail(str(exc), EXIT_USAGE, debug)
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:  # argparse --help
+        return int(exc.code or 0)
+
+
+def _fail(message: str, code: int, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    print(f"paperbot: {message}", file=sys.stderr)
+    return code
+
+
+def paths_arg(values: list[str]) -> list[Path]:
+    """Files named on the command line, checked to exist (a clear error names the first not)."""
+    paths = [Path(v) for v in values]
+    for path in paths:
+        if not path.is_file():
+            raise CliError(f"{path}: no such file", EXIT_USAGE)
+    return paths

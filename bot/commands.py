@@ -1,0 +1,223 @@
+"""The chat command grammar shared by every adapter (console, Slack, Discord).
+
+``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
+``status``, ``help``. The first word picks the subcommand; any other first word means
+``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``). Handlers are
+``async (context, args) -> Reply`` registered explicitly in :meth:`Commands._register`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.lookup import Lookup, LookupFailed
+from bot.matching import normalize_category
+from bot.models import Channel, CommandContext, Reply, SubscriptionKind
+from bot.names import parse_person
+from bot.status import status_text
+from bot.store import DuplicateSubscription, Store
+from bot.topic import TOPIC_HELP, TopicError, parse_topic
+
+Handler = Callable[[CommandContext, str], Awaitable[Reply]]
+CHAT_PLATFORMS = frozenset({"slack", "discord"})
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+    manages: bool = False  # changes subscriptions: needs permission
+    may_fetch: bool = False  # may touch the network: adapters ack/defer first
+
+
+class UserRateLimiter:
+    """At most ``per_minute`` commands per user in any 60 seconds (a sliding window)."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, user: str) -> float | None:
+        """None when allowed; else the seconds until the user may try again."""
+        now = self.clock()
+        window = self._seen[user]
+        while window and now - window[0] >= 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return 60 - (now - window[0])
+        window.append(now)
+        return None
+
+
+class Commands:
+    """The registry and dispatcher. ``prefix`` is how usage lines show the command
+    (``/paper`` in chat, nothing in the console)."""
+
+    def __init__(self, store: Store, lookup: Lookup, config: Config, prefix: str = "") -> None:
+        self.store = store
+        self.lookup_service = lookup
+        self.config = config
+        self.prefix = prefix
+        self.limiter = UserRateLimiter(config.limits.commands_per_minute)
+        self.registry: dict[str, Command] = {}
+        self._register()
+
+    def _register(self) -> None:
+        for command in (
+            Command("lookup", "lookup <arXiv id | arxiv.org URL | DOI | title words>",
+                    "show a paper", self.lookup, may_fetch=True),
+            Command("subscribe", "subscribe author|topic|category <value>",
+                    "alert this channel about new matching papers", self.subscribe,
+                    manages=True),
+            Command("unsubscribe", "unsubscribe <id>", "remove one of this channel's "
+                    "subscriptions", self.unsubscribe, manages=True),
+            Command("list", "list", "this channel's subscriptions", self.list),
+            Command("status", "status", "polling, pending deliveries, paused channels",
+                    self.status),
+            Command("help", "help", "this help", self.help),
+        ):  # fmt: skip
+            self.registry[command.name] = command
+
+    def parse(self, text: str) -> tuple[Command, str]:
+        """Split ``text`` into the command and its argument string."""
+        text = text.strip()
+        first, _, rest = text.partition(" ")
+        command = self.registry.get(first.lower())
+        if command is None:
+            return self.registry["lookup"], text
+        return command, rest.strip()
+
+    def may_fetch(self, text: str) -> bool:
+        return self.parse(text)[0].may_fetch
+
+    def usage(self, name: str) -> str:
+        return f"Usage: `{self.prefix}{self.registry[name].usage}`".replace("` ", "`", 0)
+
+    async def dispatch(self, ctx: CommandContext, text: str) -> Reply:
+        """Run one command line; every expected failure becomes an error Reply."""
+        command, args = self.parse(text)
+        if len(args) > self.config.limits.max_query_length:
+            return Reply(
+                f"That is too long ({len(args)} characters; at most "
+                f"{self.config.limits.max_query_length}).",
+                error=True,
+            )
+        wait = self.limiter.allow(f"{ctx.platform}:{ctx.user_id}")
+        if wait is not None:
+            return Reply(f"Slow down: too many commands. Try again in {wait:.0f} s.", error=True)
+        if command.manages and not ctx.can_manage:
+            return Reply(
+                "You do not have permission to change this channel's subscriptions.", error=True
+            )
+        return await command.handler(ctx, args)
+
+    # -- handlers -------------------------------------------------------------------------
+
+    async def lookup(self, ctx: CommandContext, args: str) -> Reply:
+        if not args:
+            return Reply(self.usage("lookup"), error=True)
+        try:
+            result = await self.lookup_service(args)
+        except LookupFailed as exc:
+            return Reply(str(exc).capitalize(), error=True)
+        note = f"\n_{result.note}_" if result.note else ""
+        label = "Found" if len(result.papers) == 1 else f"{len(result.papers)} papers"
+        return Reply(f"{label} ({result.origin}){note}", papers=result.papers)
+
+    async def _channel(self, ctx: CommandContext, create: bool) -> Channel | None:
+        if ctx.platform in CHAT_PLATFORMS and ctx.external_id:
+            if create:
+                return await self.store.ensure_chat_channel(
+                    ctx.platform, ctx.external_id, ctx.channel_name
+                )
+            found = await self.store.find_channel_by_external(ctx.platform, ctx.external_id)
+            return found
+        return await self.store.find_channel(ctx.channel_name)
+
+    async def subscribe(self, ctx: CommandContext, args: str) -> Reply:
+        kind_word, _, value = args.partition(" ")
+        value = " ".join(value.split())
+        try:
+            kind = SubscriptionKind(kind_word.lower())
+        except ValueError:
+            return Reply(self.usage("subscribe"), error=True)
+        if not value:
+            return Reply(self.usage("subscribe"), error=True)
+        try:
+            value, norm = normalize_subscription(kind, value)
+        except ValueError as exc:
+            return Reply(f"Cannot subscribe: {exc}", error=True)
+        channel = await self._channel(ctx, create=True)
+        if channel is None:
+            return Reply(f"Unknown channel {ctx.channel_name!r}.", error=True)
+        try:
+            sub = await self.store.add_subscription(
+                channel.id, kind, value, norm, ctx.user_name or ctx.user_id,
+                max_per_channel=self.config.limits.max_subscriptions_per_channel,
+            )  # fmt: skip
+        except DuplicateSubscription as exc:
+            return Reply(f"This channel is already subscribed to {kind}: {value} "
+                         f"(#{exc.existing}).", error=True)  # fmt: skip
+        except ValueError as exc:
+            return Reply(f"Cannot subscribe: {exc}", error=True)
+        return Reply(
+            f"Subscribed #{sub.id} {sub.label}. New matching papers will be posted here "
+            f"(papers already stored do not alert).",
+            ephemeral=False,
+        )
+
+    async def unsubscribe(self, ctx: CommandContext, args: str) -> Reply:
+        raw = args.strip().lstrip("#")
+        if not raw.isdigit():
+            return Reply(self.usage("unsubscribe") + " (the id from `list`)", error=True)
+        channel = await self._channel(ctx, create=False)
+        if channel is None or not await self.store.remove_subscription(int(raw), channel.id):
+            return Reply(f"This channel has no subscription #{raw} (see `list`).", error=True)
+        return Reply(f"Unsubscribed #{raw}.", ephemeral=False)
+
+    async def list(self, ctx: CommandContext, args: str) -> Reply:
+        channel = await self._channel(ctx, create=False)
+        subs = await self.store.list_subscriptions(channel.id) if channel else []
+        if not subs:
+            return Reply(f"No subscriptions here yet. Try `{self.prefix}subscribe author "
+                         "Babuschkin, Igor`.")  # fmt: skip
+        lines = [f"#{s.id} {s.label}" for s in subs]
+        return Reply("Subscriptions of this channel:\n" + "\n".join(lines))
+
+    async def status(self, ctx: CommandContext, args: str) -> Reply:
+        return Reply(await status_text(self.store, self.config))
+
+    async def help(self, ctx: CommandContext, args: str) -> Reply:
+        lines = [f"`{self.prefix}{c.usage}` — {c.summary}" for c in self.registry.values()]
+        lines.append(
+            f"Anything else is a look-up: `{self.prefix}2308.03526` = "
+            f"`{self.prefix}lookup 2308.03526`."
+        )
+        lines.append("Authors: `Babuschkin, Igor`, `Igor Babuschkin` and `I. Babuschkin` "
+                     "all work; a different first name is another person.")  # fmt: skip
+        lines.append("Categories: `cs.LG`, or a whole archive such as `cs`.")
+        return Reply("\n".join(lines) + "\n\n" + TOPIC_HELP)
+
+
+def normalize_subscription(kind: SubscriptionKind, value: str) -> tuple[str, str]:
+    """The value to store and its dedup key; ``ValueError`` with a clear message if bad."""
+    if kind is SubscriptionKind.AUTHOR:
+        person = parse_person(value)
+        if person is None:
+            raise ValueError(f"{value!r} is not a person's name")
+        return value, f"{person.surname_key}|{' '.join(person.given)}"
+    if kind is SubscriptionKind.TOPIC:
+        try:
+            parse_topic(value)
+        except TopicError as exc:
+            raise ValueError(str(exc)) from None
+        return value, " ".join(value.casefold().split())
+    category = normalize_category(value)
+    return category, category.casefold()

@@ -1,0 +1,223 @@
+"""Delivering the outbox: claim, render through the channel's adapter, record the outcome.
+
+At least once: a message is marked sent only after the platform accepted it, so the only
+duplicate is a process dying between the platform's acceptance and our record of it. Each
+channel is paced (``per_channel_interval_seconds``) and channels are served concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.config import ChannelConfig, DeliveryConfig
+from bot.models import Channel, OutboxMessage, Paper
+from bot.platform import Adapter, ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.redact import redact_url
+from bot.render import build_alert
+from bot.store import Store
+
+log = logging.getLogger("paperbot.delivery")
+
+
+def new_worker_id() -> str:
+    """``host:pid:nonce`` — lets a restarted process recognise claims of dead processes."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    paused: list[str] = field(default_factory=list)
+
+
+class Deliverer:
+    """Drains the outbox through the adapters (by the channel's platform)."""
+
+    def __init__(
+        self,
+        store: Store,
+        adapters: Mapping[str, Adapter],
+        channel_configs: Mapping[str, ChannelConfig],
+        config: DeliveryConfig,
+        *,
+        worker_id: str | None = None,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.channel_configs = channel_configs
+        self.config = config
+        self.worker_id = worker_id or new_worker_id()
+        self.rng = rng
+        self._last_sent: dict[int, float] = {}
+        self.wake = asyncio.Event()
+
+    async def release_dead_claims(self) -> int:
+        """Hand back messages claimed by paperbot processes on this host that have died."""
+        host = socket.gethostname()
+        dead = []
+        for owner in await self.store.claim_owners():
+            parts = owner.split(":")
+            mine = len(parts) == 3 and parts[0] == host and parts[1].isdigit()
+            if mine and (owner == self.worker_id or not _pid_alive(int(parts[1]))):
+                dead.append(owner)
+        released = await self.store.release_claims_of(dead)
+        if released:
+            log.info("re-queued %d message(s) claimed by stopped processes", released)
+        return released
+
+    def backoff(self, attempts: int, retry_after: float | None) -> float:
+        """Exponential back-off with jitter; ``Retry-After`` wins when the platform sent one."""
+        if retry_after is not None:
+            return retry_after + self.rng() * min(1.0, retry_after * 0.1)
+        base = self.config.backoff_base_seconds * (2 ** max(attempts - 1, 0))
+        return min(self.config.backoff_max_seconds, base) * (0.5 + self.rng())
+
+    async def run_once(self) -> DrainReport:
+        """Claim what is due for the platforms we have adapters for, and deliver it."""
+        report = DrainReport()
+        channels = {c.id: c for c in await self.store.list_channels()}
+        usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
+        messages = await self.store.claim_due(self.worker_id, limit=500, channel_ids=usable)
+        if not messages:
+            return report
+        papers = await self.store.get_papers(sorted({m.paper_id for m in messages}))
+        aliases = await self.store.channel_aliases()
+        by_channel: dict[int, list[OutboxMessage]] = defaultdict(list)
+        for m in messages:
+            by_channel[m.channel_id].append(m)
+        await asyncio.gather(
+            *(
+                self._deliver_channel(channels[cid], msgs, papers, aliases.get(cid), report)
+                for cid, msgs in by_channel.items()
+            )
+        )
+        return report
+
+    async def _deliver_channel(
+        self,
+        channel: Channel,
+        messages: list[OutboxMessage],
+        papers: dict[str, Paper],
+        alias: str | None,
+        report: DrainReport,
+    ) -> None:
+        adapter = self.adapters[channel.platform]
+        target = self.channel_configs.get(alias or channel.name)
+        for index, message in enumerate(messages):
+            paper = papers.get(message.paper_id)
+            if paper is None:
+                await self.store.mark_failed(message.id, "paper missing from the store")
+                report.failed += 1
+                continue
+            await self._pace(channel.id, adapter)
+            outgoing = Outgoing(message, channel, target, build_alert(paper, message.reasons))
+            try:
+                ref = await adapter.deliver(outgoing)
+            except RetryLater as exc:
+                delay = self.backoff(message.attempts, exc.retry_after)
+                log.warning("%s: %s for %s; retrying in %.1fs", channel.name,
+                            redact_url(exc.reason), message.key, delay)  # fmt: skip
+                for later in messages[index:]:
+                    await self.store.retry_later(later.id, delay, exc.reason)
+                report.retried += 1
+                return
+            except Refused as exc:
+                log.error("%s refused %s: %s", channel.name, message.key, exc.reason)
+                await self.store.mark_failed(message.id, exc.reason)
+                report.failed += 1
+                continue
+            except ChannelUnavailable as exc:
+                log.error("pausing %s: %s", channel.name, exc.reason)
+                await self.store.pause_channel(channel.id, exc.reason)
+                report.paused.append(channel.name)
+                return
+            except asyncio.CancelledError:
+                await self.store.release([m.id for m in messages[index:]])
+                raise
+            except Exception as exc:  # an adapter bug must not lose or stall the message
+                log.exception("%s: delivering %s failed unexpectedly", channel.name, message.key)
+                delay = self.backoff(message.attempts, None)
+                for later in messages[index:]:
+                    await self.store.retry_later(later.id, delay, f"internal error: {exc!r}")
+                report.retried += 1
+                return
+            await self.store.mark_sent(message, ref, _replies(adapter, message))
+            report.sent += 1
+
+    async def _pace(self, channel_id: int, adapter: Adapter) -> None:
+        # An adapter may set its own pace (the console needs none); else the configured one.
+        interval = getattr(adapter, "pace_seconds", None)
+        if interval is None:
+            interval = self.config.per_channel_interval_seconds
+        last = self._last_sent.get(channel_id)
+        if last is not None:
+            wait = last + interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._last_sent[channel_id] = time.monotonic()
+
+    async def drain(self, max_wait: float) -> DrainReport:
+        """Deliver until nothing is due, waiting up to ``max_wait`` seconds for retries."""
+        total = DrainReport()
+        deadline = time.monotonic() + max_wait
+        while True:
+            report = await self.run_once()
+            total.sent += report.sent
+            total.retried += report.retried
+            total.failed += report.failed
+            total.paused.extend(report.paused)
+            if report.sent or report.failed:
+                continue
+            next_due = (await self.store.outbox_summary()).next_due
+            if next_due is None:
+                return total
+            wait = max(next_due - time.time(), 0.0)
+            if time.monotonic() + wait > deadline:
+                return total
+            await asyncio.sleep(min(wait, 1.0) if wait > 0 else 0.05)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Drain continuously; wake early when an ingest queued something (``wake``)."""
+        while not stop.is_set():
+            try:
+                report = await self.run_once()
+            except Exception:  # keep delivering whatever one bad batch did
+                log.exception("delivery round failed")
+                report = DrainReport()
+            if report.sent or report.failed:
+                continue
+            self.wake.clear()
+            summary = await self.store.outbox_summary()
+            timeout = self.config.poll_seconds
+            if summary.next_due is not None:
+                timeout = min(timeout, max(summary.next_due - time.time(), 0.05))
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for w in waiters:
+                w.cancel()
+
+
+def _replies(adapter: Adapter, message: OutboxMessage) -> tuple[str, ...]:
+    return tuple(adapter.thread_kinds) if message.kind == "alert" else ()

@@ -1,0 +1,106 @@
+"""Looking a paper up: by arXiv id, arxiv.org URL, DOI or title words.
+
+The store answers first; arXiv is asked only for an id we do not hold (or a newer version than
+we hold) and for title words with no stored paper holding them all in its title. Papers fetched
+for a look-up are stored unannounced, so a later listing still alerts them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.ids import classify_query
+from bot.models import Paper
+from bot.sources.arxiv import ArxivSource, SourceError
+from bot.store import Store
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+#: Shaped like an arXiv id but not a valid one (month 13, version 0...): say so instead of
+#: sending digits to arXiv's title search.
+_ID_SHAPED = re.compile(
+    r"(?:arxiv:\s*)?(?:\d{4}\.\d{4,}|[a-z-]+(?:\.[a-z]{2})?/\d{5,})(?:v\d+)?", re.I
+)
+
+
+class LookupFailed(Exception):
+    """Nothing found, or a bad query: the message is meant for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    papers: tuple[Paper, ...]
+    origin: str  # "store" or "arxiv"
+    note: str | None = None
+
+
+class Lookup:
+    """The look-up service shared by the CLI and every chat adapter."""
+
+    def __init__(self, store: Store, arxiv: ArxivSource | None, *, max_length: int = 300) -> None:
+        self.store = store
+        self.arxiv = arxiv
+        self.max_length = max_length
+
+    async def __call__(self, text: str, *, limit: int = 5) -> LookupResult:
+        text = text.strip()
+        if not text:
+            raise LookupFailed("give an arXiv id, an arxiv.org URL, a DOI or title words")
+        if len(text) > self.max_length:
+            raise LookupFailed(
+                f"query too long ({len(text)} characters, at most {self.max_length})"
+            )
+        query = classify_query(text)
+        if query.kind == "id":
+            return await self._by_id(query.value, query.version)
+        if query.kind == "doi":
+            paper = await self.store.find_by_doi(query.value)
+            if paper is None:
+                raise LookupFailed(
+                    f"no stored paper has DOI {query.value} (DOIs are answered from stored "
+                    "arXiv records; remote DOI look-up is not supported yet)"
+                )
+            return LookupResult((paper,), "store")
+        if _ID_SHAPED.fullmatch(query.value):
+            raise LookupFailed(
+                f"{query.value} is not a valid arXiv id (ids look like 2308.03526 or "
+                "hep-th/9901001)"
+            )
+        return await self._by_words(query.value, limit)
+
+    async def _by_id(self, arxiv_id: str, version: int | None) -> LookupResult:
+        stored = await self.store.get_paper(arxiv_id)
+        if stored is not None and (version is None or version <= stored.version):
+            return LookupResult((stored,), "store")
+        if self.arxiv is None:
+            raise LookupFailed(f"{arxiv_id} is not stored and arXiv look-ups are off")
+        wanted = f"{arxiv_id}v{version}" if version else arxiv_id
+        try:
+            papers = await self.arxiv.fetch_ids([wanted])
+        except SourceError as exc:
+            if stored is not None:
+                return LookupResult((stored,), "store", note=f"arXiv unreachable: {exc}")
+            raise LookupFailed(f"could not reach arXiv for {wanted}: {exc}") from None
+        if not papers:
+            raise LookupFailed(f"not found: arXiv has no paper {wanted}")
+        await self.store.save_looked_up(papers)
+        return LookupResult((papers[0],), "arxiv")
+
+    async def _by_words(self, text: str, limit: int) -> LookupResult:
+        local = await self.store.search(text, limit=limit, title_only=True)
+        if local:
+            return LookupResult(tuple(local), "store")
+        note = None
+        if self.arxiv is not None:
+            try:
+                remote = await self.arxiv.search_titles(_WORDS.findall(text), limit=limit)
+            except SourceError as exc:
+                remote = []
+                note = f"arXiv unreachable: {exc}"
+            if remote:
+                await self.store.save_looked_up(remote)
+                return LookupResult(tuple(remote), "arxiv")
+        anywhere = await self.store.search(text, limit=limit)
+        if anywhere:
+            return LookupResult(tuple(anywhere), "store", note=note)
+        raise LookupFailed(f"no paper found for {text!r}" + (f" ({note})" if note else ""))

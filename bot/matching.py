@@ -1,0 +1,219 @@
+"""Which subscriptions a paper matches: category rules and a fast :class:`SubscriptionIndex`.
+
+The index never runs every matcher on every paper. Author subscriptions are keyed by surname
+(without particles), topic subscriptions by one token each OR-alternative requires, category
+subscriptions by category and archive; a paper only verifies the candidates its own surnames,
+tokens and categories look up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from bot.models import Paper, Subscription, SubscriptionKind
+from bot.names import PersonName, index_key, parse_person, same_person
+from bot.topic import Clause, TokenDoc, TopicError, paper_tokens, parse_topic
+
+log = logging.getLogger(__name__)
+
+# Archives with subject classes (cs.LG) and without (hep-th); legacy ones are still valid ids.
+_ARCHIVES_WITH_CLASSES = frozenset(
+    {"astro-ph", "cond-mat", "cs", "econ", "eess", "math", "nlin", "physics", "q-bio", "q-fin"}
+    | {"stat"}
+)
+_ARCHIVES_PLAIN = frozenset(
+    {"gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph", "nucl-ex", "nucl-th", "quant-ph"}
+    | {"acc-phys", "adap-org", "alg-geom", "ao-sci", "atom-ph", "bayes-an", "chao-dyn", "chem-ph"}
+    | {"cmp-lg", "comp-gas", "dg-ga", "funct-an", "mtrl-th", "patt-sol", "plasm-ph", "q-alg"}
+    | {"solv-int", "supr-con"}
+)
+# arXiv writes these archives' subject classes in lower case (cond-mat.mes-hall, physics.optics).
+_LOWERCASE_CLASSES = frozenset({"cond-mat", "physics"})
+_CLASS_RE = re.compile(r"[a-z]{2,}(?:-[a-z]{2,})?")
+
+
+def normalize_category(value: str) -> str:
+    """Return the canonical form of an arXiv category or archive (``CS.lg`` -> ``cs.LG``).
+
+    Accepts ``archive.CLASS`` (``cs.LG``, ``astro-ph.CO``, ``cond-mat.mes-hall``) or a bare
+    archive (``cs``, ``hep-th``). Raises :class:`ValueError` with a user-facing message.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("Empty category: give one like cs.LG, hep-th or cs.")
+    archive, dot, subject = text.lower().partition(".")
+    if archive not in _ARCHIVES_WITH_CLASSES and archive not in _ARCHIVES_PLAIN:
+        raise ValueError(
+            f"Unknown arXiv archive {archive!r} in {text!r}: expected e.g. cs.LG, math.AG, "
+            "hep-th, astro-ph.CO or a whole archive such as cs."
+        )
+    if not dot:
+        return archive
+    if archive in _ARCHIVES_PLAIN:
+        raise ValueError(f"{archive} has no subject classes: subscribe to {archive!r} itself.")
+    if not _CLASS_RE.fullmatch(subject):
+        raise ValueError(f"Malformed subject class {subject!r} in {text!r}: expected e.g. cs.LG.")
+    return f"{archive}.{subject if archive in _LOWERCASE_CLASSES else subject.upper()}"
+
+
+def category_matches(subscription_value: str, categories: Iterable[str]) -> bool:
+    """Whether a category subscription matches any of a paper's categories.
+
+    A full category (``cs.LG``) matches exactly (case-insensitive); a bare archive (``cs``)
+    matches every category of that archive (``cs.*``), never a different archive (``cond-mat``).
+    """
+    want = subscription_value.strip().casefold()
+    for cat in categories:
+        cat = cat.strip().casefold()
+        if cat == want or cat.partition(".")[0] == want:
+            return True
+    return False
+
+
+def _paper_categories(paper: Paper) -> set[str]:
+    cats = {c.strip().casefold() for c in paper.categories}
+    if paper.primary_category:
+        cats.add(paper.primary_category.strip().casefold())
+    cats.discard("")
+    return cats
+
+
+def subscription_matches(sub: Subscription, paper: Paper) -> bool:
+    """Run one subscription's matcher on one paper (the slow reference for the index).
+
+    Raises :class:`TopicError` / :class:`ValueError` for an invalid subscription value.
+    """
+    if sub.kind == SubscriptionKind.AUTHOR:
+        person = parse_person(sub.value)
+        if person is None:
+            raise ValueError(f"Not a name: {sub.value!r}")
+        return any(
+            (a := parse_person(author)) is not None and same_person(person, a)
+            for author in paper.authors
+        )
+    if sub.kind == SubscriptionKind.TOPIC:
+        return parse_topic(sub.value).matches(paper_tokens(paper))
+    cats = [*paper.categories, paper.primary_category]
+    return category_matches(normalize_category(sub.value), cats)
+
+
+# Index rows, flattened into tuples so the hot loops unpack instead of looking up attributes.
+# Author: (surname key, first given initial or "", parsed name, subscription).
+_AuthorEntry = tuple[str, str, PersonName, Subscription]
+# Topic: (single required words, single excluded words, has phrases, clause, subscription).
+_TopicEntry = tuple[frozenset[str], frozenset[str], bool, Clause, Subscription]
+
+
+@lru_cache(maxsize=65536)
+def _person_entry(name: str) -> tuple[str, PersonName, str] | None:
+    """``(index key, parsed name, first given initial)``; author strings repeat a lot."""
+    person = parse_person(name)
+    if person is None:
+        return None
+    return index_key(person), person, person.given[0][0] if person.given else ""
+
+
+class SubscriptionIndex:
+    """Subscriptions indexed for matching many papers; build once per batch of papers.
+
+    Invalid subscriptions (a topic that no longer parses, a malformed category, a name without
+    letters) are skipped with a warning and listed in :attr:`skipped`.
+    """
+
+    def __init__(self, subscriptions: Iterable[Subscription]) -> None:
+        self._authors: dict[str, list[_AuthorEntry]] = defaultdict(list)
+        self._topics: dict[str, list[_TopicEntry]] = defaultdict(list)
+        self._categories: dict[str, list[Subscription]] = defaultdict(list)
+        self.skipped: list[Subscription] = []
+        self._size = 0
+        for sub in subscriptions:
+            try:
+                self._add(sub)
+            except (ValueError, TopicError) as exc:
+                log.warning(
+                    "skipping subscription %s (%s: %s): %s", sub.id, sub.kind, sub.value, exc
+                )
+                self.skipped.append(sub)
+            else:
+                self._size += 1
+        self._topic_keys = frozenset(self._topics)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _add(self, sub: Subscription) -> None:
+        if sub.kind == SubscriptionKind.AUTHOR:
+            parsed = _person_entry(sub.value)
+            if parsed is None:
+                raise ValueError("not a name")
+            key, person, initial = parsed
+            self._authors[key].append((person.surname_key, initial, person, sub))
+        elif sub.kind == SubscriptionKind.TOPIC:
+            # Each OR-alternative under its own key: a query matches iff one alternative does,
+            # and an alternative can only match papers holding its key token.
+            for c in parse_topic(sub.value).clauses:
+                entry = (c.words, c.excluded_words, c.has_phrases, c, sub)
+                self._topics[c.key_token].append(entry)
+        elif sub.kind == SubscriptionKind.CATEGORY:
+            self._categories[normalize_category(sub.value).casefold()].append(sub)
+        else:  # pragma: no cover - exhaustive over SubscriptionKind
+            raise ValueError(f"unknown kind {sub.kind!r}")
+
+    def match(self, paper: Paper) -> dict[int, list[Subscription]]:
+        """Map channel id -> that channel's subscriptions matching ``paper`` (sorted by id)."""
+        found: dict[int, Subscription] = {}
+        if self._authors:
+            self._match_authors(paper, found)
+        if self._topics:
+            self._match_topics(paper, found)
+        if self._categories:
+            for cat in _paper_categories(paper):
+                for key in (cat, cat.partition(".")[0]):
+                    for sub in self._categories.get(key, ()):
+                        found[sub.id] = sub
+        by_channel: dict[int, list[Subscription]] = defaultdict(list)
+        for sub_id in sorted(found):
+            sub = found[sub_id]
+            by_channel[sub.channel_id].append(sub)
+        return dict(by_channel)
+
+    def match_many(
+        self, papers: Iterable[Paper]
+    ) -> Iterator[tuple[Paper, dict[int, list[Subscription]]]]:
+        """Yield ``(paper, match(paper))`` for each paper, lazily."""
+        for paper in papers:
+            yield paper, self.match(paper)
+
+    def _match_authors(self, paper: Paper, found: dict[int, Subscription]) -> None:
+        index = self._authors
+        for author in paper.authors:
+            parsed = _person_entry(author)
+            if parsed is None:
+                continue
+            key, person, initial = parsed
+            surname = person.surname_key
+            for sub_surname, sub_initial, sub_person, sub in index.get(key, ()):
+                # Cheap rejection of the common case (Wang, Wei vs Wang, Yu) before the full rule.
+                if sub_surname == surname and sub_initial != initial and sub_initial and initial:
+                    continue
+                if same_person(sub_person, person):
+                    found[sub.id] = sub
+
+    def _match_topics(self, paper: Paper, found: dict[int, Subscription]) -> None:
+        doc = TokenDoc(paper_tokens(paper))
+        index = self._topics
+        # Set intersection runs in C and walks the smaller side (usually the paper's tokens).
+        present = doc.token_set
+        for tok in present & self._topic_keys:
+            for words, excluded_words, has_phrases, clause, sub in index[tok]:
+                # Clause.matches inlined: this loop is the hot path of the whole index.
+                if (
+                    words <= present
+                    and excluded_words.isdisjoint(present)
+                    and (not has_phrases or clause.phrases_match(doc))
+                ):
+                    found[sub.id] = sub

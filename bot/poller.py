@@ -1,0 +1,155 @@
+"""Polling: each category's listing separately, conditional GET plus a body hash, and catch-up
+through the arXiv API when a listing day was missed (downtime, or arXiv skipping one)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from bot.config import ArxivConfig
+from bot.models import AnnounceType, ListingItem, Paper, SubscriptionKind
+from bot.schedule import missing_listing_days
+from bot.sources.arxiv import ArxivSource, SourceError
+from bot.store import IngestCounts, Matcher, Store
+from bot.taxonomy import expand
+
+log = logging.getLogger("paperbot.poll")
+
+MatcherFactory = Callable[[], Awaitable[tuple[Matcher, frozenset[int]]]]
+
+
+@dataclass
+class CategoryResult:
+    category: str
+    ok: bool
+    changed: bool = False
+    error: str | None = None
+    counts: IngestCounts = field(default_factory=IngestCounts)
+    caught_up: int = 0
+
+
+@dataclass
+class PollReport:
+    results: list[CategoryResult] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[CategoryResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def alerts(self) -> int:
+        return sum(r.counts.alerts for r in self.results)
+
+
+def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
+    """API papers as listing items: first announced iff their v1 date is in the window."""
+    items = []
+    for paper in papers:
+        first = paper.published is not None and paper.published.date() >= window_start
+        kind = AnnounceType.NEW if first else AnnounceType.REPLACE
+        items.append(ListingItem(replace(paper, announced=None), kind))
+    return items
+
+
+class Poller:
+    """Polls the configured categories plus every category that subscriptions ask for."""
+
+    def __init__(
+        self,
+        store: Store,
+        arxiv: ArxivSource,
+        config: ArxivConfig,
+        matcher: MatcherFactory,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.arxiv = arxiv
+        self.config = config
+        self.matcher = matcher
+        self.on_queued = on_queued
+
+    async def categories(self) -> list[str]:
+        wanted: list[str] = []
+        for c in self.config.categories:
+            wanted.extend(expand(c))
+        for sub in await self.store.list_subscriptions():
+            if sub.kind is SubscriptionKind.CATEGORY:
+                wanted.extend(expand(sub.value))
+        return list(dict.fromkeys(wanted))
+
+    async def poll_all(self, *, respect_backoff: bool = False) -> PollReport:
+        """Poll every category once. With ``respect_backoff`` (the scheduler), sources that are
+        disabled or in back-off after failures are skipped."""
+        report = PollReport()
+        for category in await self.categories():
+            if respect_backoff and await self._skip(category):
+                continue
+            report.results.append(await self.poll_category(category))
+        return report
+
+    async def _skip(self, category: str) -> bool:
+        state = await self.store.get_source_state(self.arxiv.listing_url(category))
+        if state is None or not state.consecutive_failures:
+            return False
+        if state.disabled_reason:
+            return True
+        backoff = min(self.config.backoff_seconds * 2**state.consecutive_failures, 6 * 3600)
+        last = state.last_attempt.timestamp() if state.last_attempt else 0
+        return time.time() < last + backoff
+
+    async def poll_category(self, category: str) -> CategoryResult:
+        url = self.arxiv.listing_url(category)
+        state = await self.store.get_source_state(url)
+        try:
+            fetched = await self.arxiv.fetch_listing(category, state)
+            result = CategoryResult(category, ok=True, changed=fetched.listing is not None)
+            pub_date = None
+            items = None
+            if fetched.listing is not None:
+                listing = fetched.listing
+                matcher, threads = await self.matcher()
+                result.counts = await self.store.ingest(
+                    listing.items, announced_on=listing.pub_date, matcher=matcher,
+                    thread_platform_channels=threads,
+                )  # fmt: skip
+                last = state.last_pub_date if state else None
+                pub_date = listing.pub_date
+                if last and pub_date and pub_date > last and missing_listing_days(last, pub_date):
+                    result.caught_up = await self.catch_up(category, last, pub_date)
+                if last and pub_date and pub_date < last:
+                    pub_date = last  # an older listing served again: keep our mark
+                items = len(listing.items)
+        except SourceError as exc:
+            failures = await self.store.record_source_failure(
+                url, str(exc), disable_after=self.config.disable_after_failures
+            )
+            log.warning("poll %s failed (%d in a row): %s", category, failures, exc)
+            return CategoryResult(category, ok=False, error=str(exc))
+        await self.store.record_source_success(
+            url, etag=fetched.etag, last_modified=fetched.last_modified,
+            body_hash=fetched.body_hash, pub_date=pub_date, items=items,
+        )  # fmt: skip
+        if result.counts.alerts:
+            self.on_queued()
+        return result
+
+    async def catch_up(self, category: str, last: date, current: date) -> int:
+        """Fetch what was announced between two listings from the API and alert what is new.
+
+        Submission dates are not announcement dates, so the window starts a few days before
+        the last listing seen; papers already announced are recognised by the store.
+        """
+        start = last - timedelta(days=self.config.catchup_margin_days)
+        start = max(start, current - timedelta(days=self.config.catchup_max_days))
+        log.info("catching up %s: listings missed between %s and %s", category, last, current)
+        papers = await self.arxiv.submitted_between(category, start, current)
+        matcher, threads = await self.matcher()
+        counts = await self.store.ingest(
+            catchup_items(papers, start), matcher=matcher, thread_platform_channels=threads
+        )
+        if counts.alerts:
+            self.on_queued()
+        return counts.announced

@@ -1,0 +1,88 @@
+"""Neutral text for papers and alerts: author lines, summaries cut at sentence boundaries, and
+the plain-text card the CLI and console print. Platform renderers live in the adapters."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from bot.models import Alert, Paper
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[$\\])")
+_SPACE = re.compile(r"\s+")
+
+
+def author_line(authors: tuple[str, ...] | list[str], shown: int = 4) -> str:
+    """``A, B, C, D et al.`` — the first few authors."""
+    names = [a for a in authors if a.strip()]
+    if not names:
+        return "(no authors listed)"
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + " et al."
+
+
+def first_sentences(text: str, limit: int = 400) -> str:
+    """The abstract's first sentences, at most ``limit`` characters, cut at a sentence boundary
+    (at a word boundary with an ellipsis when the first sentence alone is too long)."""
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    out = ""
+    for sentence in _SENTENCE_END.split(text):
+        candidate = f"{out} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        out = candidate
+    if out:
+        return out
+    return cut_words(text, limit)
+
+
+def cut_words(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Cut ``text`` to at most ``limit`` characters at a word boundary, adding ``ellipsis``."""
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(ellipsis), 0)
+    cut = text[:room]
+    space = cut.rfind(" ")
+    if space > room // 2:
+        cut = cut[:space]
+    return cut.rstrip() + ellipsis
+
+
+def build_alert(paper: Paper, reasons: tuple[str, ...] = (), summary_chars: int = 400) -> Alert:
+    """The neutral alert every adapter renders."""
+    return Alert(
+        paper=paper,
+        authors_line=author_line(paper.authors),
+        summary=first_sentences(paper.abstract, summary_chars),
+        reasons=reasons,
+    )
+
+
+def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) -> str:
+    """A readable plain-text card: title, authors, date, categories, link, summary."""
+    when = paper.announced or (paper.published.date() if paper.published else None)
+    lines = [
+        f"{paper.title}",
+        f"  {author_line(paper.authors, shown=6)}",
+        f"  arXiv:{paper.versioned_id}"
+        + (f" · {when.isoformat()}" if when else "")
+        + (f" · {' '.join(paper.categories)}" if paper.categories else ""),
+        f"  {paper.abs_url}",
+    ]
+    if paper.doi:
+        lines.append(f"  DOI {paper.doi}")
+    summary = first_sentences(paper.abstract, summary_chars)
+    if summary:
+        lines.append(textwrap.fill(summary, width=width, initial_indent="  ",
+                                   subsequent_indent="  "))  # fmt: skip
+    return "\n".join(lines)
+
+
+def alert_text(alert: Alert) -> str:
+    """Plain-text alert for the console and logs."""
+    reasons = ", ".join(alert.reasons)
+    card = paper_card_text(alert.paper)
+    return f"{card}\n  matched {reasons}" if reasons else card

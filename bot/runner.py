@@ -1,0 +1,144 @@
+"""``run``, ``chat`` and ``check``: the long-running bot and the one-shot poll-and-deliver."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import App
+from bot.platform import StartupError
+
+log = logging.getLogger("paperbot")
+
+
+def _triggers(app: App) -> list:
+    a = app.config.arxiv
+    if a.poll_interval_seconds > 0:
+        return [IntervalTrigger(seconds=a.poll_interval_seconds)]
+    triggers = []
+    for text in a.poll_times_utc:
+        hour, minute = text.split(":")
+        triggers.append(CronTrigger(hour=int(hour), minute=int(minute), timezone="UTC"))
+    return triggers
+
+
+async def _poll_job(app: App) -> None:
+    try:
+        report = await app.poller.poll_all(respect_backoff=True)
+    except Exception:  # the scheduler must keep going; the error is in the log and status
+        log.exception("poll failed")
+        return
+    for failure in report.failures:
+        log.warning("source %s failed: %s", failure.category, failure.error)
+
+
+def banner(app: App, categories: list[str]) -> str:
+    a = app.config.arxiv
+    when = (
+        f"every {a.poll_interval_seconds:g} s"
+        if a.poll_interval_seconds > 0
+        else f"daily at {', '.join(a.poll_times_utc)} UTC"
+    )
+    channels = ", ".join(f"{c.name} ({c.platform})" for c in app.config.channels) or "none"
+    return (
+        f"paperbot: polling arXiv {' '.join(categories)} {when}, now first.\n"
+        f"paperbot: database {app.store.path}\n"
+        f"paperbot: channels {channels}\n"
+        f"paperbot: subscribe with `subscribe author Babuschkin, Igor` in chat, or "
+        f"`paperbot subscribe CHANNEL author Babuschkin, Igor`; `help` lists the commands."
+    )
+
+
+@dataclass
+class RunOptions:
+    interactive: bool = False
+    install_signals: bool = True
+
+
+async def run_bot(app: App, options: RunOptions, stop: asyncio.Event | None = None) -> int:
+    """Poll on the schedule, drain the outbox continuously, serve the adapters; return on
+    SIGINT / SIGTERM (or ``stop``) within seconds."""
+    stop = stop or asyncio.Event()
+    names = app.delivery_platforms()
+    adapters = app.load_adapters(names, on_stop=stop.set)
+    console = adapters.get("console")
+    if console is not None and options.interactive:
+        console.interactive = True  # type: ignore[attr-defined]
+    print(banner(app, await app.poller.categories()), file=sys.stdout, flush=True)
+    for name, adapter in adapters.items():
+        try:
+            await adapter.start()
+        except StartupError:
+            raise
+        except Exception as exc:
+            raise StartupError(f"the {name} adapter could not start: {exc}") from None
+    deliverer = app.deliverer
+    await deliverer.release_dead_claims()
+    loop = asyncio.get_running_loop()
+    if options.install_signals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    scheduler = AsyncIOScheduler(event_loop=loop)
+    for index, trigger in enumerate(_triggers(app)):
+        scheduler.add_job(
+            _poll_job, trigger, args=[app], id=f"poll-{index}", max_instances=1,
+            coalesce=True, misfire_grace_time=3600,
+        )  # fmt: skip
+    scheduler.add_job(_poll_job, args=[app], id="poll-now", max_instances=1)
+    scheduler.start()
+    delivery = asyncio.create_task(deliverer.run_forever(stop))
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        delivery.cancel()
+        await asyncio.gather(delivery, return_exceptions=True)
+        if options.install_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+    return 0
+
+
+async def check_once(app: App) -> int:
+    """Poll every source once, deliver what is due (retrying up to ``max_wait_seconds``).
+
+    Exit 0 when every source was polled and nothing deliverable is left queued; 3 otherwise.
+    """
+    app.load_adapters(app.delivery_platforms())
+    deliverer = app.deliverer
+    await deliverer.release_dead_claims()
+    report = await app.poller.poll_all()
+    drained = await deliverer.drain(app.config.delivery.max_wait_seconds)
+    summary = await app.store.outbox_summary()
+    channels = {c.id: c for c in await app.store.list_channels()}
+    failed = False
+    for failure in report.failures:
+        print(f"paperbot: source {failure.category} failed: {failure.error}", file=sys.stderr)
+        failed = True
+    for channel_id, count in sorted(summary.pending.items()):
+        channel = channels.get(channel_id)
+        if channel is None or channel.paused_reason:
+            continue
+        name = channel.name
+        if channel.platform not in app.adapters:
+            print(f"paperbot: {count} message(s) for {name} wait for the {channel.platform} "
+                  "adapter", file=sys.stderr)  # fmt: skip
+        else:
+            print(f"paperbot: {count} message(s) for {name} still queued", file=sys.stderr)
+        failed = True
+    for channel in channels.values():
+        if channel.paused_reason:
+            print(f"paused: {channel.name}: {channel.paused_reason}")
+    if summary.failed:
+        print(f"refused by the platform: {len(summary.failed)} message(s) (see status)")
+    polled = len(report.results)
+    print(f"checked {polled} source(s): {report.alerts} new alert(s) queued, "
+          f"{drained.sent} message(s) delivered")  # fmt: skip
+    return 3 if failed else 0

@@ -1,0 +1,416 @@
+"""The one HTTP client for every arXiv request: polite, bounded and retrying.
+
+arXiv asks for at most one request every three seconds and answers bursts with 429/503, so all
+requests (RSS listings and the API) go through a :class:`PolitenessLimiter`: one request at a
+time per process, starts spaced ``min_interval`` apart across every process sharing the database
+(through an injected ``claim`` function), and interactive look-ups served before polling.
+
+:class:`HttpClient` streams bodies with a byte cap, bounds each attempt in time, retries the
+transient failures with back-off and ``Retry-After``, and raises one-line :class:`FetchError`
+messages whose URLs are redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import email.utils
+import errno
+import heapq
+import itertools
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+from types import TracebackType
+
+import aiohttp
+from yarl import URL
+
+from bot.redact import redact_url
+
+log = logging.getLogger("paperbot.fetch")
+
+#: A cross-process slot claim: given the interval, returns the epoch time the caller may start.
+Claim = Callable[[float], Awaitable[float]]
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class Priority(IntEnum):
+    """Who gets the next request slot first: lower values are served first."""
+
+    INTERACTIVE = 0
+    POLL = 1
+
+
+class FetchError(Exception):
+    """A request failed. ``url`` is redacted; ``retry_after`` says when the server wants us back."""
+
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        attempts: int = 1,
+    ) -> None:
+        self.url = redact_url(url)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+        self.attempts = attempts
+        super().__init__(f"GET {self.url}: {reason}")
+
+    def _amend(self, suffix: str) -> None:
+        self.reason += suffix
+        self.args = (f"GET {self.url}: {self.reason}",)
+
+
+class HttpStatusError(FetchError):
+    """The server answered with a status the caller did not accept (a non-retryable 4xx)."""
+
+
+class ResponseTooLarge(FetchError):
+    """The body passed ``max_bytes``; the connection was dropped without reading the rest."""
+
+
+class FetchTimeout(FetchError):
+    """The request did not finish within ``total_timeout`` or stalled beyond ``idle_timeout``."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A completed GET. ``elapsed`` covers the whole call, limiter waits and retries included."""
+
+    url: str
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    elapsed: float
+    attempts: int
+    content_type: str | None
+
+
+class PolitenessLimiter:
+    """Serialise requests and space their starts ``min_interval`` seconds apart.
+
+    ``claim`` (for example ``functools.partial(store.claim_rate_slot, "arxiv")``) extends the
+    spacing to every process sharing it; without it the spacing holds within this process only.
+    Waiters stay queued until the next slot is due and the best priority then wins, so a poll
+    that queued first never holds a slot that an interactive request arriving later could use.
+    """
+
+    def __init__(self, min_interval: float = 3.0, *, claim: Claim | None = None) -> None:
+        self.min_interval = min_interval
+        self._claim = claim
+        self._busy = False
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+        self._next_local = 0.0  # time.monotonic() before which no request of ours may start
+        self._timer: asyncio.TimerHandle | None = None
+
+    @contextlib.asynccontextmanager
+    async def slot(self, priority: Priority = Priority.POLL) -> AsyncIterator[None]:
+        """Wait for this process's turn, then for the shared start time; hold until exit."""
+        await self._acquire(priority)
+        try:
+            await self._wait_for_start()
+            yield
+        finally:
+            self._release()
+
+    async def _wait_for_start(self) -> None:
+        # The shared slot is claimed only now that it is our turn in-process.
+        now = time.monotonic()
+        if self._claim is not None:
+            delay = await self._claim(self.min_interval) - time.time()
+        else:
+            delay = self._next_local - now
+        self._next_local = now + max(0.0, delay) + self.min_interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _acquire(self, priority: Priority) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (int(priority), next(self._seq), fut)
+        heapq.heappush(self._waiters, entry)
+        self._schedule_grant()
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self._release()  # the turn was handed to us just before the cancel: pass it on
+            elif entry in self._waiters:
+                self._waiters.remove(entry)
+                heapq.heapify(self._waiters)
+            raise
+
+    def _schedule_grant(self) -> None:
+        if self._busy or self._timer is not None or not self._waiters:
+            return
+        delay = self._next_local - time.monotonic()
+        if delay <= 0:
+            self._grant()
+        else:
+            self._timer = asyncio.get_running_loop().call_later(delay, self._grant)
+
+    def _grant(self) -> None:
+        self._timer = None
+        while not self._busy and self._waiters:
+            _, _, fut = heapq.heappop(self._waiters)
+            if not fut.done():
+                self._busy = True
+                fut.set_result(None)
+
+    def _release(self) -> None:
+        self._busy = False
+        self._schedule_grant()
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way worth retrying; carries the eventual FetchError."""
+
+    def __init__(self, error: FetchError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class HttpClient:
+    """One ``aiohttp`` session plus the politeness limiter, caps, time-outs and retries."""
+
+    def __init__(
+        self,
+        *,
+        limiter: PolitenessLimiter | None = None,
+        max_bytes: int = 50_000_000,
+        total_timeout: float = 60.0,
+        idle_timeout: float = 20.0,
+        connect_timeout: float = 10.0,
+        retries: int = 3,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 300.0,
+        max_retry_after: float = 600.0,
+        user_agent: str = "paperbot/0.1 (+https://github.com/paperbot)",
+    ) -> None:
+        self.limiter = limiter
+        self.max_bytes = max_bytes
+        self.total_timeout = total_timeout
+        self.idle_timeout = idle_timeout
+        self.connect_timeout = connect_timeout
+        self.retries = retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_retry_after = max_retry_after
+        self.user_agent = user_agent
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session; a later ``get`` opens a new one."""
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            timeout = aiohttp.ClientTimeout(
+                total=None, sock_connect=self.connect_timeout, sock_read=self.idle_timeout
+            )
+            self._session = aiohttp.ClientSession(
+                timeout=timeout, headers={"User-Agent": self.user_agent}
+            )
+        return self._session
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        priority: Priority = Priority.POLL,
+        accept_status: Collection[int] = (200,),
+    ) -> FetchResult:
+        """GET ``url`` politely; return the body of an accepted status or a 304 result.
+
+        Raises :class:`HttpStatusError` for other non-retryable statuses, :class:`FetchTimeout`,
+        :class:`ResponseTooLarge`, or :class:`FetchError` once retries are exhausted or the
+        server's ``Retry-After`` exceeds ``max_retry_after`` (its ``retry_after`` is then set).
+        """
+        full_url = str(URL(url).update_query(params)) if params else url
+        headers = {"If-None-Match": etag or "", "If-Modified-Since": last_modified or ""}
+        headers = {name: value for name, value in headers.items() if value}
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                async with self._slot(priority):
+                    result = await self._attempt(full_url, headers, accept_status)
+            except _Retryable as exc:
+                err = exc.error
+                delay = self._retry_delay(err, attempt)
+                if delay is None:
+                    self._log_failure(err, attempt, started)
+                    raise err from None
+                log.debug("retrying %s in %.1fs: %s", err.url, delay, err.reason)
+                await asyncio.sleep(delay)
+                continue
+            except FetchError as err:
+                err.attempts = attempt
+                self._log_failure(err, attempt, started)
+                raise
+            result = dataclasses.replace(
+                result, elapsed=time.monotonic() - started, attempts=attempt
+            )
+            log.info(
+                "GET %s -> %s%s, %d bytes, %.2fs, attempt %d",
+                redact_url(full_url),
+                result.status,
+                " (not modified)" if result.not_modified else "",
+                len(result.body),
+                result.elapsed,
+                attempt,
+            )
+            return result
+
+    @staticmethod
+    def _log_failure(err: FetchError, attempts: int, started: float) -> None:
+        log.warning("%s (%.2fs, %d attempts)", err, time.monotonic() - started, attempts)
+
+    def _slot(self, priority: Priority) -> contextlib.AbstractAsyncContextManager[None]:
+        if self.limiter is None:
+            return contextlib.nullcontext()
+        return self.limiter.slot(priority)
+
+    def _retry_delay(self, err: FetchError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up (updating ``err``)."""
+        if err.retry_after is not None and err.retry_after > self.max_retry_after:
+            err.attempts = attempt
+            err._amend(f", Retry-After {err.retry_after:.0f}s exceeds {self.max_retry_after:.0f}s")
+            return None
+        if attempt > self.retries:
+            err.attempts = attempt
+            if attempt > 1:
+                is_status = err.status is not None
+                err._amend(f" after {attempt} attempts" if is_status else f" ({attempt} attempts)")
+            return None
+        backoff = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        # Jitter keeps several bots that failed together from retrying in lockstep.
+        jitter = random.uniform(0, min(backoff, self.backoff_base) / 2)
+        if err.retry_after is not None:
+            return err.retry_after + jitter
+        return backoff + jitter
+
+    async def _attempt(
+        self, url: str, headers: Mapping[str, str], accept_status: Collection[int]
+    ) -> FetchResult:
+        """One request, bounded by ``total_timeout``; maps every failure to a FetchError."""
+        try:
+            async with asyncio.timeout(self.total_timeout):
+                return await self._request(url, headers, accept_status)
+        except FetchError:
+            raise
+        except aiohttp.SocketTimeoutError:
+            reason = f"timed out (no data for {self.idle_timeout:g}s)"
+            raise _Retryable(FetchTimeout(url, reason)) from None
+        except aiohttp.ConnectionTimeoutError:
+            reason = f"connect timed out after {self.connect_timeout:g}s"
+            raise _Retryable(FetchTimeout(url, reason)) from None
+        except TimeoutError:
+            reason = f"timed out after {self.total_timeout:g}s"
+            raise _Retryable(FetchTimeout(url, reason)) from None
+        except aiohttp.ClientConnectorError as exc:
+            raise _Retryable(FetchError(url, _connect_reason(exc))) from None
+        except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
+            reason = f"connection closed mid-response ({type(exc).__name__})"
+            raise _Retryable(FetchError(url, reason)) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            reason = f"connection error: {type(exc).__name__}: {redact_url(str(exc))}"
+            raise _Retryable(FetchError(url, reason.splitlines()[0])) from None
+
+    async def _request(
+        self, url: str, headers: Mapping[str, str], accept_status: Collection[int]
+    ) -> FetchResult:
+        session = self._get_session()
+        async with session.get(url, headers=headers) as resp:
+            status = resp.status
+            if status == 304:
+                return _result(resp, b"", not_modified=True)
+            if status in accept_status:
+                return _result(resp, await self._read_capped(url, resp), not_modified=False)
+            resp.close()  # we will not read this body: drop the connection instead
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            if status in RETRY_STATUSES:
+                err = FetchError(url, f"HTTP {status}", status=status, retry_after=retry_after)
+                raise _Retryable(err)
+            raise HttpStatusError(url, f"HTTP {status}", status=status, retry_after=retry_after)
+
+    async def _read_capped(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
+        """Stream the body, dropping the connection as soon as it passes ``max_bytes``."""
+        too_large = f"response larger than {self.max_bytes} bytes"
+        if resp.content_length is not None and resp.content_length > self.max_bytes:
+            resp.close()
+            raise ResponseTooLarge(url, too_large)
+        body = bytearray()
+        async for chunk in resp.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > self.max_bytes:
+                resp.close()
+                raise ResponseTooLarge(url, too_large)
+        return bytes(body)
+
+
+def _connect_reason(exc: aiohttp.ClientConnectorError) -> str:
+    os_error = exc.os_error
+    if isinstance(os_error, ConnectionRefusedError) or exc.errno == errno.ECONNREFUSED:
+        return "connection refused"
+    return f"cannot connect: {os_error.strerror or type(os_error).__name__}"
+
+
+def _result(resp: aiohttp.ClientResponse, body: bytes, *, not_modified: bool) -> FetchResult:
+    return FetchResult(
+        url=str(resp.url),
+        status=resp.status,
+        body=body,
+        etag=resp.headers.get("ETag"),
+        last_modified=resp.headers.get("Last-Modified"),
+        not_modified=not_modified,
+        elapsed=0.0,
+        attempts=0,
+        content_type=resp.content_type if "Content-Type" in resp.headers else None,
+    )

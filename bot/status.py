@@ -1,0 +1,65 @@
+"""The ``status`` report: sources (last and next poll, health), deliveries, paused channels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.config import Config
+from bot.redact import redact_url
+from bot.schedule import is_listing_day, next_poll_time
+from bot.store import Store
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "never"
+    seconds = int((now - when).total_seconds())
+    if seconds < 120:
+        return f"{seconds}s ago"
+    if seconds < 7200:
+        return f"{seconds // 60}m ago"
+    if seconds < 172800:
+        return f"{seconds // 3600}h ago"
+    return f"{seconds // 86400}d ago"
+
+
+async def status_text(store: Store, config: Config, now: datetime | None = None) -> str:
+    """A readable report. URLs are redacted; no secret is ever part of it."""
+    now = now or datetime.now(UTC)
+    lines = [f"Next poll: {next_poll_time(config.arxiv, now):%Y-%m-%d %H:%M} UTC"]
+    states = sorted(await store.list_source_states(), key=lambda s: s.url)
+    if not states:
+        lines.append("Sources: not polled yet.")
+    for s in states:
+        health = "ok"
+        if s.disabled_reason:
+            health = f"DISABLED ({s.disabled_reason})"
+        elif s.consecutive_failures:
+            health = f"failing ×{s.consecutive_failures}: {s.last_error}"
+        listing = f", listing of {s.last_pub_date:%a %d %b}" if s.last_pub_date else ""
+        lines.append(
+            f"• {redact_url(s.url)}: last success {_ago(s.last_success, now)}{listing}; {health}"
+        )
+        if (
+            s.last_pub_date is not None
+            and s.last_items == 0
+            and is_listing_day(s.last_pub_date)
+            and not s.disabled_reason
+        ):
+            lines.append("  (its weekday listing was empty: a holiday, or arXiv trouble)")
+    summary = await store.outbox_summary()
+    channels = {c.id: c for c in await store.list_channels()}
+    pending = sum(summary.pending.values())
+    lines.append(f"Pending deliveries: {pending}")
+    for channel_id, count in sorted(summary.pending.items()):
+        name = channels[channel_id].name if channel_id in channels else f"#{channel_id}"
+        lines.append(f"  {name}: {count}")
+    paused = [c for c in channels.values() if c.paused_reason]
+    for c in paused:
+        lines.append(f"Paused: {c.name} — {c.paused_reason} (`paperbot resume {c.name}`)")
+    if summary.failed:
+        lines.append(f"Refused by the platform: {len(summary.failed)} message(s)")
+        for channel_id, paper_id, kind, error in summary.failed[-5:]:
+            name = channels[channel_id].name if channel_id in channels else f"#{channel_id}"
+            lines.append(f"  {name} {kind} {paper_id}: {error}")
+    return "\n".join(lines)

@@ -1,0 +1,171 @@
+"""Connection handling shared by the store's parts: WAL, busy timeout, migrations, transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS
+
+#: How long a writer waits for another process's write lock before giving up.
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """The database could not be opened or used; the message says which file and why."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def parse_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class StoreBase:
+    """Owns the aiosqlite connection. Writes go through :meth:`transaction`.
+
+    The connection runs in autocommit mode and every write transaction starts with
+    ``BEGIN IMMEDIATE`` so that two paperbot processes on one database serialise on the write
+    lock (waiting up to the busy timeout) instead of failing half-way with "database is locked".
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> StoreBase:
+        """Open (creating if needed) the database at ``path`` and apply pending migrations."""
+        path = str(path)
+        if path != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for database {path}: {exc}") from None
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        store = cls(conn, path)
+        try:
+            await store._migrate()
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise StoreError(f"cannot use database {path}: {exc}") from None
+        return store
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def __aenter__(self) -> StoreBase:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def schema_version(self) -> int:
+        async with self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        async with self.transaction() as conn:
+            async with conn.execute("PRAGMA user_version") as cur:
+                row = await cur.fetchone()
+            current = int(row[0]) if row else 0
+            if current > len(MIGRATIONS):
+                raise sqlite3.DatabaseError(
+                    f"schema version {current} is newer than this paperbot ({len(MIGRATIONS)})"
+                )
+            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in _split_sql(script):
+                    await conn.execute(statement)
+                # PRAGMA does not take parameters; number is our own int.
+                await conn.execute(f"PRAGMA user_version = {int(number)}")
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), rolled back on error."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: tuple | list = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def claim_rate_slot(self, key: str, interval: float) -> float:
+        """Claim the next start time for requests sharing ``key`` (e.g. ``"arxiv"``).
+
+        Returns the wall-clock time (epoch seconds) at which the caller may start, and moves the
+        shared next-allowed time ``interval`` seconds past it, atomically across processes.
+        """
+        async with self.transaction() as conn:
+            async with conn.execute("SELECT next_at FROM rate_slots WHERE key = ?", (key,)) as cur:
+                row = await cur.fetchone()
+            start = max(time.time(), float(row[0]) if row else 0.0)
+            await conn.execute(
+                "INSERT INTO rate_slots(key, next_at) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET next_at = excluded.next_at",
+                (key, start + interval),
+            )
+        return start
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

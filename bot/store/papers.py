@@ -1,0 +1,323 @@
+"""Papers: bulk ingest (one transaction per listing, alerts queued in the same transaction),
+look-ups by id, DOI and title words (FTS5, bm25)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from bot.models import ListingItem, Paper, Subscription, Version
+from bot.store.base import StoreBase, iso, now_iso, parse_date, parse_dt
+
+AUTHOR_SEP = "\x1f"
+_COLUMNS = (
+    "arxiv_id, version, title, authors, authors_raw, abstract, primary_category, categories, "
+    "published, updated, announced, doi, comment, journal_ref, versions"
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+#: SQLite allows 32766 host parameters; stay well below.
+_CHUNK = 900
+
+#: Matches a paper against the subscriptions: channel id -> the subscriptions that matched.
+Matcher = Callable[[Paper], Mapping[int, Sequence[Subscription]]]
+
+
+@dataclass(slots=True)
+class IngestCounts:
+    """What one ingest did. ``alerts`` counts outbox messages queued."""
+
+    items: int = 0
+    new_papers: int = 0
+    new_versions: int = 0
+    announced: int = 0
+    alerts: int = 0
+    alerted: list[tuple[str, int]] = field(default_factory=list)
+
+    def add(self, other: IngestCounts) -> None:
+        self.items += other.items
+        self.new_papers += other.new_papers
+        self.new_versions += other.new_versions
+        self.announced += other.announced
+        self.alerts += other.alerts
+        self.alerted.extend(other.alerted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    version: int
+    announced: str | None
+    versions: str
+
+
+def paper_from_row(row: sqlite3.Row | tuple) -> Paper:
+    """Build a :class:`Paper` from a row selected with ``_COLUMNS``."""
+    (arxiv_id, version, title, authors, authors_raw, abstract, primary, categories) = row[:8]
+    (published, updated, announced, doi, comment, journal_ref, versions) = row[8:15]
+    return Paper(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=title,
+        authors=tuple(authors.split(AUTHOR_SEP)) if authors else (),
+        authors_raw=authors_raw,
+        abstract=abstract,
+        primary_category=primary,
+        categories=tuple(categories.split()),
+        published=parse_dt(published),
+        updated=parse_dt(updated),
+        announced=parse_date(announced),
+        doi=doi,
+        comment=comment,
+        journal_ref=journal_ref,
+        versions=tuple(Version(n, parse_dt(d)) for n, d in json.loads(versions)),
+    )
+
+
+def _versions_json(existing: str | None, paper: Paper) -> str:
+    known: dict[int, str | None] = {}
+    if existing:
+        known.update((int(n), d) for n, d in json.loads(existing))
+    for v in paper.versions:
+        known[v.number] = iso(v.date) or known.get(v.number)
+    if paper.version not in known or known[paper.version] is None:
+        known[paper.version] = iso(paper.updated) or known.get(paper.version)
+    return json.dumps(sorted(known.items()))
+
+
+def _row(paper: Paper, announced: str | None, versions: str, seen: str) -> tuple:
+    return (
+        paper.arxiv_id,
+        paper.version,
+        paper.title,
+        AUTHOR_SEP.join(paper.authors),
+        paper.authors_raw,
+        paper.abstract,
+        paper.primary_category,
+        " ".join(paper.categories),
+        iso(paper.published),
+        iso(paper.updated),
+        announced,
+        paper.doi,
+        paper.comment,
+        paper.journal_ref,
+        versions,
+        seen,
+        seen,
+    )
+
+
+def fts_query(text: str) -> str | None:
+    """Turn any user string into a safe FTS5 query: every word quoted, implicit AND.
+
+    Quoting each token makes FTS5 operators (``NEAR(``, ``OR``, ``*``, ``title:``) plain words,
+    so no user input can raise an FTS syntax error. Returns None when no word is left.
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words[:32])
+
+
+class PaperStore(StoreBase):
+    """Paper rows and their full-text index."""
+
+    async def _known(self, ids: Sequence[str]) -> dict[str, _Known]:
+        known: dict[str, _Known] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT arxiv_id, version, announced, versions FROM papers WHERE arxiv_id IN ({marks})"  # noqa: E501
+            for arxiv_id, version, announced, versions in await self.fetchall(sql, chunk):
+                known[arxiv_id] = _Known(version, announced, versions)
+        return known
+
+    async def ingest(
+        self,
+        items: Iterable[ListingItem],
+        *,
+        announced_on: date | None = None,
+        matcher: Matcher | None = None,
+        thread_platform_channels: frozenset[int] = frozenset(),
+    ) -> IngestCounts:
+        """Store one listing's items in one transaction and queue the alerts they cause.
+
+        A ``new`` or ``cross`` item announces a paper the bot has not seen announced (even if a
+        look-up stored it); only then, and only with a ``matcher``, is an alert queued for each
+        matching channel. A higher version of a stored paper updates its metadata and never
+        alerts; for channels in ``thread_platform_channels`` that already had the alert, a
+        ``version`` message (a thread reply) is queued instead.
+        """
+        items = list(items)
+        counts = IngestCounts(items=len(items))
+        if not items:
+            return counts
+        seen = now_iso()
+        async with self.transaction() as conn:
+            known = await self._known(list(dict.fromkeys(i.paper.arxiv_id for i in items)))
+            inserts: list[tuple] = []
+            updates: list[tuple] = []
+            announce: list[tuple[str, str]] = []
+            alerts: list[tuple] = []
+            bumped: list[tuple[str, int]] = []
+            for item in items:
+                paper = item.paper
+                day = paper.announced or announced_on
+                first = item.announce_type.is_first_announcement
+                prior = known.get(paper.arxiv_id)
+                if prior is None:
+                    announced = iso(day) if first else None
+                    versions = _versions_json(None, paper)
+                    inserts.append(_row(paper, announced, versions, seen))
+                    known[paper.arxiv_id] = _Known(paper.version, announced, versions)
+                    counts.new_papers += 1
+                else:
+                    announced = prior.announced
+                    if paper.version > prior.version:
+                        versions = _versions_json(prior.versions, paper)
+                        row = _row(paper, prior.announced, versions, seen)
+                        updates.append((*row[1:10], *row[11:15], seen, paper.arxiv_id))
+                        known[paper.arxiv_id] = _Known(paper.version, prior.announced, versions)
+                        counts.new_versions += 1
+                        if prior.announced is not None:
+                            bumped.append((paper.arxiv_id, paper.version))
+                    if not (first and prior.announced is None):
+                        continue
+                    announced = iso(day) or seen[:10]
+                    announce.append((announced, paper.arxiv_id))
+                    known[paper.arxiv_id] = replace(known[paper.arxiv_id], announced=announced)
+                if not first:
+                    continue
+                counts.announced += 1
+                if matcher is None:
+                    continue
+                for channel_id, subs in matcher(paper).items():
+                    reasons = "\n".join(s.label for s in subs)
+                    alerts.append((paper.arxiv_id, channel_id, "alert", paper.version, reasons))
+                    counts.alerted.append((paper.arxiv_id, channel_id))
+            if inserts:
+                await conn.executemany(
+                    f"INSERT INTO papers ({_COLUMNS}, first_seen, last_seen) "
+                    f"VALUES ({','.join('?' * 17)})",
+                    inserts,
+                )
+            if updates:
+                await conn.executemany(
+                    "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, abstract=?, "
+                    "primary_category=?, categories=?, published=COALESCE(?, published), "
+                    "updated=?, doi=COALESCE(?, doi), comment=?, journal_ref=COALESCE(?, "
+                    "journal_ref), versions=?, last_seen=? WHERE arxiv_id=?",
+                    updates,
+                )
+            if announce:
+                await conn.executemany(
+                    "UPDATE papers SET announced=? WHERE arxiv_id=? AND announced IS NULL",
+                    announce,
+                )
+            counts.alerts = await self._queue(conn, alerts, seen)
+            if bumped and thread_platform_channels:
+                counts.alerts += await self._queue_version_notes(
+                    conn, bumped, thread_platform_channels, seen
+                )
+        return counts
+
+    async def _queue(self, conn, alerts: list[tuple], seen: str) -> int:
+        if not alerts:
+            return 0
+        before = conn.total_changes
+        await conn.executemany(
+            "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(*a, seen) for a in alerts],
+        )
+        return conn.total_changes - before
+
+    async def _queue_version_notes(
+        self, conn, bumped: list[tuple[str, int]], channels: frozenset[int], seen: str
+    ) -> int:
+        rows: list[tuple] = []
+        for arxiv_id, version in bumped:
+            async with conn.execute(
+                "SELECT id, channel_id FROM outbox WHERE paper_id = ? AND kind = 'alert' "
+                "AND state != 'failed'",
+                (arxiv_id,),
+            ) as cur:
+                for parent_id, channel_id in await cur.fetchall():
+                    if channel_id in channels:
+                        rows.append((arxiv_id, channel_id, "version", version, "", parent_id))
+        if not rows:
+            return 0
+        before = conn.total_changes
+        await conn.executemany(
+            "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, "
+            "parent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(*r, seen) for r in rows],
+        )
+        return conn.total_changes - before
+
+    async def save_looked_up(self, papers: Iterable[Paper]) -> None:
+        """Store papers fetched for a look-up. They stay unannounced: a later listing still
+        alerts them."""
+        seen = now_iso()
+        papers = list(papers)
+        async with self.transaction() as conn:
+            known = await self._known([p.arxiv_id for p in papers])
+            for paper in papers:
+                prior = known.get(paper.arxiv_id)
+                if prior is None:
+                    await conn.execute(
+                        f"INSERT OR IGNORE INTO papers ({_COLUMNS}, first_seen, last_seen) "
+                        f"VALUES ({','.join('?' * 17)})",
+                        _row(paper, None, _versions_json(None, paper), seen),
+                    )
+                elif paper.version > prior.version:
+                    row = _row(paper, prior.announced, _versions_json(prior.versions, paper), seen)
+                    await conn.execute(
+                        "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, "
+                        "abstract=?, primary_category=?, categories=?, published=?, updated=?, "
+                        "doi=?, comment=?, journal_ref=?, versions=?, last_seen=? "
+                        "WHERE arxiv_id=?",
+                        (*row[1:10], *row[11:15], seen, paper.arxiv_id),
+                    )
+
+    async def get_paper(self, arxiv_id: str) -> Paper | None:
+        row = await self.fetchone(f"SELECT {_COLUMNS} FROM papers WHERE arxiv_id = ?", (arxiv_id,))
+        return paper_from_row(row) if row else None
+
+    async def get_papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for start in range(0, len(arxiv_ids), _CHUNK):
+            chunk = list(arxiv_ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            for row in await self.fetchall(
+                f"SELECT {_COLUMNS} FROM papers WHERE arxiv_id IN ({marks})", chunk
+            ):
+                found[row[0]] = paper_from_row(row)
+        return found
+
+    async def find_by_doi(self, doi: str) -> Paper | None:
+        row = await self.fetchone(
+            f"SELECT {_COLUMNS} FROM papers WHERE doi = ? COLLATE NOCASE LIMIT 1", (doi,)
+        )
+        return paper_from_row(row) if row else None
+
+    async def search(self, text: str, *, limit: int = 5, title_only: bool = False) -> list[Paper]:
+        """Full-text search (bm25, title weighted highest). Any string is safe here."""
+        query = fts_query(text)
+        if query is None:
+            return []
+        if title_only:
+            query = "title : (" + query + ")"
+        rows = await self.fetchall(
+            f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))} "
+            "FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
+            "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 10.0, 1.0, 3.0) LIMIT ?",
+            (query, limit),
+        )
+        return [paper_from_row(r) for r in rows]
+
+    async def count_papers(self) -> int:
+        row = await self.fetchone("SELECT count(*) FROM papers")
+        return int(row[0]) if row else 0
