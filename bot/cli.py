@@ -64,6 +64,10 @@ def _setup_logging(config: Config | None, verbose: int) -> None:
     )
     for noisy in ("aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    if level == logging.WARNING:
+        # Each failed request is reported by its caller (a command's one-line error, the
+        # poller's warning); the HTTP client's own warning would say it twice. ``-v`` shows it.
+        logging.getLogger("paperbot.fetch").setLevel(logging.ERROR)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,8 +97,14 @@ class Commands:
     def may_fetch(self, text: str) -> bool:
         return self.parse(text)[0].may_fetch
 
-    def usage(self, name: str) -> str:
-        return f"Usage: `{self.prefix}{self.registry[name].usage}`".replace("` ", "`", 0)
+    def prefix_for(self, ctx: CommandContext | None) -> str:
+        """How users type commands here: ``/paper `` in Slack and Discord."""
+        if ctx is not None and ctx.platform in CHAT_PLATFORMS:
+            return "/paper "
+        return self.prefix
+
+    def usage(self, name: str, ctx: CommandContext | None = None) -> str:
+        return f"Usage: `{self.prefix_for(ctx)}{self.registry[name].usage}`"
 
     async def dispatch(self, ctx: CommandContext, text: str) -> Reply:
         """Run one command line; every expected failure becomes an error Reply."""
@@ -122,7 +128,7 @@ class Commands:
 
     async def lookup(self, ctx: CommandContext, args: str) -> Reply:
         if not args:
-            return Reply(self.usage("lookup"), error=True)
+            return Reply(self.usage("lookup", ctx), error=True)
         try:
             result = await self.lookup_service(args)
         except LookupFailed as exc:
@@ -147,9 +153,9 @@ class Commands:
         try:
             kind = SubscriptionKind(kind_word.lower())
         except ValueError:
-            return Reply(self.usage("subscribe"), error=True)
+            return Reply(self.usage("subscribe", ctx), error=True)
         if not value:
-            return Reply(self.usage("subscribe"), error=True)
+            return Reply(self.usage("subscribe", ctx), error=True)
         try:
             value, norm = normalize_subscription(kind, value)
         except ValueError as exc:
@@ -176,7 +182,7 @@ class Commands:
     async def unsubscribe(self, ctx: CommandContext, args: str) -> Reply:
         raw = args.strip().lstrip("#")
         if not raw.isdigit():
-            return Reply(self.usage("unsubscribe") + " (the id from `list`)", error=True)
+            return Reply(self.usage("unsubscribe", ctx) + " (the id from `list`)", error=True)
         channel = await self._channel(ctx, create=False)
         if channel is None or not await self.store.remove_subscription(int(raw), channel.id):
             return Reply(f"This channel has no subscription #{raw} (see `list`).", error=True)
@@ -186,7 +192,7 @@ class Commands:
         channel = await self._channel(ctx, create=False)
         subs = await self.store.list_subscriptions(channel.id) if channel else []
         if not subs:
-            return Reply(f"No subscriptions here yet. Try `{self.prefix}subscribe author "
+            return Reply(f"No subscriptions here yet. Try `{self.prefix_for(ctx)}subscribe author "
                          "Babuschkin, Igor`.")  # fmt: skip
         lines = [f"#{s.id} {s.label}" for s in subs]
         return Reply("Subscriptions of this channel:\n" + "\n".join(lines))
@@ -195,10 +201,10 @@ class Commands:
         return Reply(await status_text(self.store, self.config))
 
     async def help(self, ctx: CommandContext, args: str) -> Reply:
-        lines = [f"`{self.prefix}{c.usage}` — {c.summary}" for c in self.registry.values()]
+        prefix = self.prefix_for(ctx)
+        lines = [f"`{prefix}{c.usage}` — {c.summary}" for c in self.registry.values()]
         lines.append(
-            f"Anything else is a look-up: `{self.prefix}2308.03526` = "
-            f"`{self.prefix}lookup 2308.03526`."
+            f"Anything else is a look-up: `{prefix}2308.03526` = `{prefix}lookup 2308.03526`."
         )
         lines.append("Authors: `Babuschkin, Igor`, `Igor Babuschkin` and `I. Babuschkin` "
                      "all work; a different first name is another person.")  # fmt: skip

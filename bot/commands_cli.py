@@ -8,11 +8,11 @@ import sys
 from dataclasses import replace
 
 from bot.app import App
-from bot.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliError, paths_arg
+from bot.cli import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliError, paths_arg
 from bot.commands import normalize_subscription
 from bot.config import ChannelConfig, Config
 from bot.ingest import IngestError, Progress, ingest_files
-from bot.lookup import LookupFailed
+from bot.lookup import LookupFailed, SourceUnavailable
 from bot.models import SubscriptionKind
 from bot.render import paper_card_text
 from bot.runner import RunOptions, check_once, run_bot
@@ -61,6 +61,9 @@ async def cmd_lookup(args: argparse.Namespace, config: Config) -> int:
     async with await App.create(config) as app:
         try:
             result = await app.lookup(query)
+        except SourceUnavailable as exc:
+            print(f"paperbot: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         except LookupFailed as exc:
             print(f"paperbot: {exc}", file=sys.stderr)
             return EXIT_NOT_FOUND

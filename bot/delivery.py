@@ -27,6 +27,9 @@ from bot.store import Store
 
 log = logging.getLogger("paperbot.delivery")
 
+#: Messages claimed per round (across channels).
+CLAIM_BATCH = 200
+
 
 def new_worker_id() -> str:
     """``host:pid:nonce`` — lets a restarted process recognise claims of dead processes."""
@@ -99,7 +102,11 @@ class Deliverer:
         report = DrainReport()
         channels = {c.id: c for c in await self.store.list_channels()}
         usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
-        messages = await self.store.claim_due(self.worker_id, limit=500, channel_ids=usable)
+        # The lease must outlast pacing a whole batch into one channel.
+        lease = 120.0 + CLAIM_BATCH * self.config.per_channel_interval_seconds
+        messages = await self.store.claim_due(
+            self.worker_id, limit=CLAIM_BATCH, lease=lease, channel_ids=usable
+        )
         if not messages:
             return report
         papers = await self.store.get_papers(sorted({m.paper_id for m in messages}))
@@ -178,6 +185,9 @@ class Deliverer:
                 await asyncio.sleep(wait)
         self._last_sent[channel_id] = time.monotonic()
 
+    async def _usable_channels(self) -> set[int]:
+        return {c.id for c in await self.store.list_channels() if c.platform in self.adapters}
+
     async def drain(self, max_wait: float) -> DrainReport:
         """Deliver until nothing is due, waiting up to ``max_wait`` seconds for retries."""
         total = DrainReport()
@@ -190,7 +200,7 @@ class Deliverer:
             total.paused.extend(report.paused)
             if report.sent or report.failed:
                 continue
-            next_due = (await self.store.outbox_summary()).next_due
+            next_due = await self.store.next_due(await self._usable_channels())
             if next_due is None:
                 return total
             wait = max(next_due - time.time(), 0.0)
@@ -209,10 +219,10 @@ class Deliverer:
             if report.sent or report.failed:
                 continue
             self.wake.clear()
-            summary = await self.store.outbox_summary()
+            next_due = await self.store.next_due(await self._usable_channels())
             timeout = self.config.poll_seconds
-            if summary.next_due is not None:
-                timeout = min(timeout, max(summary.next_due - time.time(), 0.05))
+            if next_due is not None:
+                timeout = min(timeout, max(next_due - time.time(), 0.05))
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
             await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             for w in waiters:

@@ -27,6 +27,11 @@ class LookupFailed(Exception):
     """Nothing found, or a bad query: the message is meant for the user."""
 
 
+class SourceUnavailable(LookupFailed):
+    """arXiv could not be reached and nothing stored answers: a source failure, not "not
+    found" (the CLI exits 3 rather than 1)."""
+
+
 @dataclass(frozen=True, slots=True)
 class LookupResult:
     papers: tuple[Paper, ...]
@@ -80,7 +85,7 @@ class Lookup:
         except SourceError as exc:
             if stored is not None:
                 return LookupResult((stored,), "store", note=f"arXiv unreachable: {exc}")
-            raise LookupFailed(f"could not reach arXiv for {wanted}: {exc}") from None
+            raise SourceUnavailable(f"could not reach arXiv for {wanted}: {exc}") from None
         if not papers:
             raise LookupFailed(f"not found: arXiv has no paper {wanted}")
         await self.store.save_looked_up(papers)
@@ -103,4 +108,6 @@ class Lookup:
         anywhere = await self.store.search(text, limit=limit)
         if anywhere:
             return LookupResult(tuple(anywhere), "store", note=note)
-        raise LookupFailed(f"no paper found for {text!r}" + (f" ({note})" if note else ""))
+        if note:
+            raise SourceUnavailable(f"no stored paper matches {text!r} and {note}")
+        raise LookupFailed(f"no paper found for {text!r}")

@@ -181,6 +181,19 @@ class OutboxStore(StoreBase):
         )
         return QueueSummary(pending, failed, row[0] if row and row[0] is not None else None)
 
+    async def next_due(self, channel_ids: set[int] | frozenset[int]) -> float | None:
+        """When the earliest pending message of these (unpaused) channels becomes due."""
+        ids = sorted(channel_ids)
+        if not ids:
+            return None
+        row = await self.fetchone(
+            "SELECT min(o.not_before) FROM outbox o JOIN channels c ON c.id = o.channel_id "
+            "WHERE o.state = 'pending' AND c.paused_reason IS NULL "
+            f"AND o.channel_id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+        return float(row[0]) if row and row[0] is not None else None
+
     async def outbox_states(self) -> list[tuple[str, int, str, int, str]]:
         """(paper id, channel id, kind, version, state) of every message — for tests and tools."""
         rows = await self.fetchall(

@@ -276,9 +276,10 @@ class PaperStore(StoreBase):
                     row = _row(paper, prior.announced, _versions_json(prior.versions, paper), seen)
                     await conn.execute(
                         "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, "
-                        "abstract=?, primary_category=?, categories=?, published=?, updated=?, "
-                        "doi=?, comment=?, journal_ref=?, versions=?, last_seen=? "
-                        "WHERE arxiv_id=?",
+                        "abstract=?, primary_category=?, categories=?, "
+                        "published=COALESCE(?, published), updated=?, doi=COALESCE(?, doi), "
+                        "comment=?, journal_ref=COALESCE(?, journal_ref), versions=?, "
+                        "last_seen=? WHERE arxiv_id=?",
                         (*row[1:10], *row[11:15], seen, paper.arxiv_id),
                     )
 

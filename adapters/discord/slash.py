@@ -1,0 +1,140 @@
+"""The ``/paper`` slash-command group: translate each interaction into a core command line.
+
+``/paper lookup query:``, ``/paper subscribe kind: value:``, ``/paper unsubscribe
+subscription:``, ``/paper list``, ``/paper status``, ``/paper help``. Each callback builds the
+text (``subscribe author Babuschkin, Igor``) and calls ``ctx.dispatch``; the grammar, checks and
+answers are the core's. The adapter adds only Discord's view of the caller's permissions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render
+from bot.models import CommandContext, Reply
+from bot.platform import AdapterContext
+from bot.render import cut_words
+
+log = logging.getLogger(__name__)
+
+AUTOCOMPLETE_MAX = 25
+CHOICE_MAX = 100
+KINDS = [app_commands.Choice(name=k, value=k) for k in ("author", "topic", "category")]
+
+
+def can_manage(permissions: discord.Permissions, flag: str) -> bool:
+    """Whether resolved ``permissions`` carry ``flag`` (``"everyone"``: anybody may manage)."""
+    return flag == "everyone" or bool(getattr(permissions, flag, False))
+
+
+def command_context(interaction: discord.Interaction, manage_flag: str) -> CommandContext:
+    """The neutral context of an interaction: where, who, and whether they may manage."""
+    guild = str(interaction.guild_id) if interaction.guild_id else "@me"
+    channel = str(interaction.channel_id)
+    user = interaction.user
+    return CommandContext(
+        platform="discord",
+        channel_name=f"discord:{guild}/{channel}",
+        user_id=str(user.id),
+        user_name=str(getattr(user, "name", "") or user.id),
+        can_manage=can_manage(interaction.permissions, manage_flag),
+        external_id=channel,
+    )
+
+
+async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
+    """Answer with the rendered reply: a followup after defer, else the first response."""
+    payload = render.reply_message(reply)
+    kwargs: dict[str, Any] = {
+        "embeds": [discord.Embed.from_dict(e) for e in payload["embeds"]],
+        "ephemeral": reply.ephemeral,
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    content = payload["content"] or None
+    if interaction.response.is_done():
+        await interaction.followup.send(content=content, **kwargs)
+    else:
+        await interaction.response.send_message(content=content, **kwargs)
+
+
+class PaperCommands:
+    """Holds the adapter context and builds the command group bound to it."""
+
+    def __init__(self, ctx: AdapterContext, manage_flag: str = "manage_channels") -> None:
+        self.ctx = ctx
+        self.manage_flag = manage_flag
+
+    async def run(self, interaction: discord.Interaction, text: str) -> None:
+        """Dispatch one command line for ``interaction``, deferring first when it may fetch."""
+        text = " ".join(text.split())
+        may_fetch = bool(getattr(self.ctx.commands, "may_fetch", lambda _t: False)(text))
+        if may_fetch and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            reply = await self.ctx.dispatch(command_context(interaction, self.manage_flag), text)
+        except Exception:
+            log.exception("command %r failed", text.partition(" ")[0])
+            reply = Reply("Something went wrong on our side; please try again later.", error=True)
+        await send_reply(interaction, reply)
+
+    async def subscription_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """This channel's subscriptions matching what was typed: ``#12 author: X`` → ``12``."""
+        store: Any = self.ctx.store
+        channel = await store.find_channel_by_external("discord", str(interaction.channel_id))
+        if channel is None:
+            return []
+        needle = current.strip().lstrip("#").casefold()
+        choices: list[app_commands.Choice[str]] = []
+        for sub in await store.list_subscriptions(channel.id):
+            label = " ".join(f"#{sub.id} {sub.label}".split())
+            if needle and needle not in label.casefold():
+                continue
+            choices.append(
+                app_commands.Choice(name=cut_words(label, CHOICE_MAX), value=str(sub.id))
+            )
+            if len(choices) == AUTOCOMPLETE_MAX:
+                break
+        return choices
+
+    def group(self) -> app_commands.Group:
+        """The ``paper`` group with its six subcommands."""
+        group = app_commands.Group(name="paper", description="arXiv paper alerts and look-ups")
+        run = self.run
+
+        @group.command(name="lookup", description="Show a paper: arXiv id, URL, DOI or title")
+        @app_commands.describe(query="arXiv id, arxiv.org URL, DOI or title words")
+        async def lookup(interaction: discord.Interaction, query: str) -> None:
+            await run(interaction, f"lookup {query}")
+
+        @group.command(name="subscribe", description="Alert this channel about new papers")
+        @app_commands.describe(kind="what to follow", value="e.g. Babuschkin, Igor / cs.LG")
+        @app_commands.choices(kind=KINDS)
+        async def subscribe(interaction: discord.Interaction, kind: str, value: str) -> None:
+            await run(interaction, f"subscribe {kind} {value}")
+
+        @group.command(name="unsubscribe", description="Remove one of this channel's subscriptions")
+        @app_commands.describe(subscription="the subscription (its id, see /paper list)")
+        async def unsubscribe(interaction: discord.Interaction, subscription: str) -> None:
+            await run(interaction, f"unsubscribe {subscription}")
+
+        unsubscribe.autocomplete("subscription")(self.subscription_choices)
+
+        @group.command(name="list", description="This channel's subscriptions")
+        async def list_(interaction: discord.Interaction) -> None:
+            await run(interaction, "list")
+
+        @group.command(name="status", description="Polling, pending deliveries, paused channels")
+        async def status(interaction: discord.Interaction) -> None:
+            await run(interaction, "status")
+
+        @group.command(name="help", description="How to use /paper")
+        async def help_(interaction: discord.Interaction) -> None:
+            await run(interaction, "help")
+
+        return group

@@ -1,0 +1,211 @@
+"""Block Kit messages for Slack: pure functions from neutral objects to message payloads.
+
+Every piece of paper text is escaped (``&``, ``<``, ``>``) so a ``<!channel>`` or ``<@U…>`` in a
+title is shown, never acted on. Slack's limits (header 150, section 3000, 50 blocks per message)
+apply to the text as sent, so text is escaped first and cut afterwards, at a word boundary and
+never inside an escape sequence. The same payloads serve the bot (``chat.postMessage``), the
+incoming webhook and slash-command answers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.models import Alert, Paper, Reply
+from bot.render import author_line, cut_words, first_sentences
+
+MAX_BLOCKS = 50
+HEADER_CHARS = 150
+SECTION_CHARS = 3000
+CONTEXT_CHARS = 2000  # per context element; well under Slack's limit, keeps the line short
+BUTTON_CHARS = 75
+FALLBACK_CHARS = 3000
+SHARE_ACTION = "share_paper"
+ELLIPSIS = "…"
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+
+_PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as markup in message text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(escaped: str, limit: int) -> str:
+    """Cut already escaped text to at most ``limit`` characters at a word boundary.
+
+    Never leaves half an escape (``&am``) behind: the cut backs off to before the ``&``.
+    """
+    if len(escaped) <= limit:
+        return escaped
+    cut = cut_words(escaped, limit, ELLIPSIS)
+    body = cut[: -len(ELLIPSIS)] if cut.endswith(ELLIPSIS) else cut
+    body = _PARTIAL_ENTITY.sub("", body).rstrip()
+    return body + ELLIPSIS
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    """A plain_text object holding (escaped, cut) text."""
+    return {"type": "plain_text", "text": fit(escape(text), limit) or " ", "emoji": False}
+
+
+def mrkdwn(escaped: str, limit: int = SECTION_CHARS) -> dict[str, Any]:
+    """A verbatim mrkdwn object: ``verbatim`` stops Slack from linking bare names/channels."""
+    return {"type": "mrkdwn", "text": fit(escaped, limit) or " ", "verbatim": True}
+
+
+def chunks(escaped: str, limit: int = SECTION_CHARS) -> list[str]:
+    """Split escaped text into pieces of at most ``limit`` characters, at spaces when possible
+    and never inside an escape sequence."""
+    pieces: list[str] = []
+    rest = escaped.strip()
+    while len(rest) > limit:
+        cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= limit // 2:
+            cut = limit
+            amp = rest.rfind("&", cut - 6, cut)
+            if amp != -1 and ";" not in rest[amp:cut]:
+                cut = amp
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _section(escaped: str) -> Block:
+    return {"type": "section", "text": mrkdwn(escaped)}
+
+
+def _link_buttons(paper: Paper, share: bool) -> Block:
+    elements: list[Block] = [
+        {"type": "button", "action_id": "open_abstract", "url": paper.abs_url,
+         "text": plain("Abstract", BUTTON_CHARS)},
+        {"type": "button", "action_id": "open_pdf", "url": paper.pdf_url,
+         "text": plain("PDF", BUTTON_CHARS)},
+    ]  # fmt: skip
+    if share:
+        elements.append(
+            {"type": "button", "action_id": SHARE_ACTION, "value": paper.arxiv_id,
+             "text": plain("Share in channel", BUTTON_CHARS)}
+        )  # fmt: skip
+    return {"type": "actions", "elements": elements}
+
+
+def _context(paper: Paper, reasons: tuple[str, ...], when: str | None) -> Block:
+    cats = paper.categories or ((paper.primary_category,) if paper.primary_category else ())
+    parts = [f"arXiv:{paper.versioned_id}"]
+    if cats:
+        parts.append(" · ".join(cats))
+    if when:
+        parts.append(when)
+    elements = [mrkdwn(escape("  |  ".join(parts)), CONTEXT_CHARS)]
+    if reasons:
+        elements.append(mrkdwn("Matched " + escape("; ".join(reasons)), CONTEXT_CHARS))
+    return {"type": "context", "elements": elements}
+
+
+def paper_blocks(
+    paper: Paper,
+    *,
+    authors_line: str | None = None,
+    summary: str | None = None,
+    reasons: tuple[str, ...] = (),
+    share: bool = False,
+) -> list[Block]:
+    """One paper card: header, authors + summary, context, link buttons (4 blocks)."""
+    authors = authors_line if authors_line is not None else author_line(paper.authors)
+    text = summary if summary is not None else first_sentences(paper.abstract, 400)
+    body = f"*{escape(authors)}*"
+    if text:
+        body += "\n" + escape(text)
+    when = Alert(paper, "", "").date
+    return [
+        {"type": "header", "text": plain(paper.title, HEADER_CHARS)},
+        _section(body),
+        _context(paper, reasons, when.isoformat() if when else None),
+        _link_buttons(paper, share),
+    ]
+
+
+def _fallback(text: str) -> str:
+    return fit(escape(" ".join(text.split())), FALLBACK_CHARS)
+
+
+def _message(text: str, blocks: list[Block]) -> Message:
+    return {
+        "text": text,
+        "blocks": blocks[:MAX_BLOCKS],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def render_alert(alert: Alert) -> Message:
+    """The alert card plus a plain ``text`` fallback (notifications, screen readers)."""
+    paper = alert.paper
+    blocks = paper_blocks(
+        paper, authors_line=alert.authors_line, summary=alert.summary, reasons=alert.reasons
+    )
+    return _message(_fallback(f"New paper: {alert.title} — {alert.authors_line}"), blocks)
+
+
+def render_abstract(paper: Paper) -> Message:
+    """The thread reply with the whole abstract (several sections when it is long)."""
+    intro = f"*Abstract* of arXiv:{escape(paper.versioned_id)}"
+    blocks: list[Block] = [_section(intro)]
+    pieces = chunks(escape(" ".join(paper.abstract.split())) or "(no abstract)")
+    room = MAX_BLOCKS - 1 - (1 if paper.comment or paper.journal_ref else 0)
+    if len(pieces) > room:
+        pieces = pieces[:room]
+        pieces[-1] = fit(pieces[-1] + " " + ELLIPSIS, SECTION_CHARS)
+    blocks.extend(_section(p) for p in pieces)
+    notes = [n for n in (paper.comment, paper.journal_ref) if n]
+    if notes:
+        blocks.append(
+            {"type": "context", "elements": [mrkdwn(escape(n), CONTEXT_CHARS) for n in notes]}
+        )
+    return _message(_fallback(f"Abstract of {paper.title}"), blocks)
+
+
+def render_version(paper: Paper, version: int) -> Message:
+    """A short thread reply noting a new version."""
+    text = f"New version v{version}: {paper.title}"
+    link = f"<{paper.abs_url}v{version}|arXiv:{escape(paper.arxiv_id)}v{version}>"
+    body = fit(escape(text), SECTION_CHARS - len(link) - 3) + " — " + link
+    return _message(_fallback(text), [_section(body)])
+
+
+def render_reply(reply: Reply, *, share: bool | None = None) -> Message:
+    """A command answer: text as mrkdwn sections, then paper cards while there is room.
+
+    ``share`` adds a "Share in channel" button to each card; by default it is shown on
+    ephemeral answers only (a public answer is already shared).
+    """
+    share = reply.ephemeral if share is None else share
+    text = escape(reply.text)
+    blocks: list[Block] = [_section(p) for p in chunks(text)][: MAX_BLOCKS - 1]
+    shown = 0
+    for paper in reply.papers:
+        card = paper_blocks(paper, share=share)
+        if len(blocks) + len(card) > MAX_BLOCKS:
+            break
+        blocks.extend(card)
+        shown += 1
+    if shown < len(reply.papers) and len(blocks) < MAX_BLOCKS:
+        blocks.append(_section(f"_…and {len(reply.papers) - shown} more not shown_"))
+    fallback = reply.text if not reply.papers else f"{reply.text} {reply.papers[0].title}"
+    return _message(_fallback(fallback) or " ", blocks or [_section(" ")])
+
+
+def render_shared(paper: Paper, user_id: str | None) -> Message:
+    """A looked-up paper posted publicly by someone who pressed "Share in channel"."""
+    blocks = paper_blocks(paper)
+    if user_id and re.fullmatch(r"[UW][A-Z0-9]+", user_id):
+        # The id comes from Slack itself, so this mention is real and intended.
+        blocks.append({"type": "context", "elements": [mrkdwn(f"Shared by <@{user_id}>")]})
+    return _message(_fallback(paper.title), blocks)

@@ -1,0 +1,355 @@
+"""The Discord bot adapter with the REAL discord.py against a local fake REST API.
+
+Interactions are injected into the real CommandTree through
+``client._connection.parse_interaction_create``; deliveries go through real HTTP to the fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+from fake_discord import APP_ID, GOOD_TOKEN, FakeDiscord, interaction, rate_limited
+
+from adapters.discord.bot import DiscordAdapter, message_nonce
+from bot.commands import Commands
+from bot.config import Config, ConfigError
+from bot.lookup import LookupResult
+from bot.models import Channel, OutboxMessage, Paper, SubscriptionKind
+from bot.platform import (
+    AdapterContext,
+    ChannelUnavailable,
+    Outgoing,
+    Refused,
+    RetryLater,
+    StartupError,
+)
+from bot.render import build_alert
+from bot.store import Store
+
+MANAGE_CHANNELS = 1 << 4
+PAPER = Paper("2308.03526", 1, "@everyone **Grok** ||spoiler||", ("Igor Babuschkin",),
+              "An abstract. " * 50, categories=("cs.LG",), announced=date(2026, 7, 14))  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def restore_globals() -> Iterator[None]:
+    base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        yield server
+
+
+async def stub_lookup(text: str, *, limit: int = 5) -> LookupResult:
+    return LookupResult(papers=(PAPER,), origin="store")
+
+
+def make_adapter(store: Store, fake: FakeDiscord, **section: Any) -> DiscordAdapter:
+    settings = {"api_url": fake.api, "guild_ids": [900], "gateway": False, **section}
+    config = Config(database_path=Path(store.path), sections={"discord": settings})
+    commands = Commands(store, stub_lookup, config, prefix="/paper ")  # type: ignore[arg-type]
+    return DiscordAdapter(AdapterContext(config, commands.dispatch, commands, store))
+
+
+@pytest.fixture
+async def adapter(
+    store: Store, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[DiscordAdapter]:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", GOOD_TOKEN)
+    a = make_adapter(store, fake)
+    await a.start()
+    yield a
+    await a.stop()
+
+
+async def wait_for(fake: FakeDiscord, method: str, pattern: str, count: int = 1) -> list[Any]:
+    for _ in range(200):
+        found = fake.sent(method, pattern)
+        if len(found) >= count:
+            return [r.json for r in found]
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no {method} {pattern}; saw {[r.path for r in fake.requests]}")
+
+
+def inject(a: DiscordAdapter, payload: dict[str, Any]) -> None:
+    a.client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+
+
+# -- start-up ---------------------------------------------------------------------------------
+
+
+async def test_start_logs_in_and_syncs_commands_to_guild(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    assert fake.sent("GET", "/api/v10/users/@me")
+    (synced,) = await wait_for(fake, "PUT", rf"/api/v10/applications/{APP_ID}/guilds/900/commands")
+    (group,) = synced
+    assert group["name"] == "paper"
+    subs = {o["name"]: o for o in group["options"]}
+    assert set(subs) == {"lookup", "subscribe", "unsubscribe", "list", "status", "help"}
+    assert [o["name"] for o in subs["lookup"]["options"]] == ["query"]
+    kind, value = subs["subscribe"]["options"]
+    assert (kind["name"], value["name"]) == ("kind", "value")
+    assert [c["value"] for c in kind["choices"]] == ["author", "topic", "category"]
+    (option,) = subs["unsubscribe"]["options"]
+    assert option["name"] == "subscription" and option["autocomplete"] is True
+    assert not fake.sent("PUT", rf"/api/v10/applications/{APP_ID}/commands")  # not global
+
+
+async def test_global_sync_without_guild_ids(
+    store: Store, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", GOOD_TOKEN)
+    a = make_adapter(store, fake, guild_ids=[])
+    await a.start()
+    await a.stop()
+    assert fake.sent("PUT", rf"/api/v10/applications/{APP_ID}/commands")
+    assert fake.api != Route.BASE  # stop() restored the REST base
+
+
+async def test_invalid_token_is_one_clear_startup_error(
+    store: Store, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "wrong-token")
+    a = make_adapter(store, fake)
+    with pytest.raises(StartupError) as info:
+        await a.start()
+    assert fake.api != Route.BASE  # a failed start leaves nothing redirected
+    assert str(info.value) == "Discord rejected DISCORD_BOT_TOKEN (401 Unauthorized)"
+    assert "wrong-token" not in str(info.value)
+
+
+async def test_missing_token_names_the_variable(
+    store: Store, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISCORD_BOT_TOKEN", raising=False)
+    with pytest.raises(StartupError, match="DISCORD_BOT_TOKEN"):
+        await make_adapter(store, fake).start()
+    assert fake.requests == []
+
+
+async def test_gateway_url_taken_from_the_api(
+    store: Store, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", GOOD_TOKEN)
+    a = make_adapter(store, fake, gateway=True)
+    original = DiscordWebSocket.DEFAULT_GATEWAY
+    await a.start()  # the fake names ws://127.0.0.1:1/ (nothing listens): connect fails quietly
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "ws://127.0.0.1:1/"
+    await a.stop()
+    assert original == DiscordWebSocket.DEFAULT_GATEWAY
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [({"manage_permission": "be_admin"}, "manage_permission"), ({"shards": 0}, "shards"),
+     ({"guild_ids": ["abc"]}, "guild_ids"), ({"colour": "red"}, "colour")],
+)  # fmt: skip
+def test_config_errors_name_the_key(
+    store: Store, fake: FakeDiscord, section: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ConfigError, match=key):
+        make_adapter(store, fake, **section)
+
+
+def test_sharding_and_threads_options(store: Store, fake: FakeDiscord) -> None:
+    import discord
+
+    auto = make_adapter(store, fake, shards="auto")
+    assert isinstance(auto.client, discord.AutoShardedClient) and auto.client.shard_count is None
+    four = make_adapter(store, fake, shards=4, threads=False)
+    assert isinstance(four.client, discord.AutoShardedClient) and four.client.shard_count == 4
+    assert four.thread_kinds == () and auto.thread_kinds == ("abstract",)
+    assert auto.client.intents.value == discord.Intents(guilds=True).value  # no message content
+
+
+# -- slash commands through the real CommandTree ----------------------------------------------
+
+
+def subscribe_payload(permissions: int) -> dict[str, Any]:
+    options = [{"name": "kind", "type": 3, "value": "author"},
+               {"name": "value", "type": 3, "value": "Babuschkin,   Igor"}]  # fmt: skip
+    return interaction(sub="subscribe", options=options, permissions=permissions)
+
+
+async def test_subscribe_with_manage_channels(
+    adapter: DiscordAdapter, fake: FakeDiscord, store: Store
+) -> None:
+    inject(adapter, subscribe_payload(MANAGE_CHANNELS))
+    (answer,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback")
+    assert answer["type"] == 4
+    assert answer["data"]["content"].startswith("Subscribed #1 author: Babuschkin, Igor")
+    assert answer["data"]["allowed_mentions"] == {"parse": []}
+    channel = await store.find_channel_by_external("discord", "500")
+    assert channel is not None and channel.name == "discord:900/500"
+    (sub,) = await store.list_subscriptions(channel.id)
+    assert (sub.kind, sub.value, sub.created_by) == (SubscriptionKind.AUTHOR,
+                                                     "Babuschkin, Igor", "igor")  # fmt: skip
+
+
+async def test_subscribe_refused_without_permission_but_lookup_works(
+    adapter: DiscordAdapter, fake: FakeDiscord, store: Store
+) -> None:
+    inject(adapter, subscribe_payload(permissions=1 << 10))  # View Channel only
+    (answer,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback")
+    assert "permission" in answer["data"]["content"]
+    assert answer["data"]["flags"] == 64  # ephemeral
+    assert await store.list_subscriptions() == []
+
+    options = [{"name": "query", "type": 3, "value": "2308.03526"}]
+    inject(adapter, interaction(sub="lookup", options=options, permissions=0))
+    (deferred,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-lookup/callback")
+    assert deferred["type"] == 5 and deferred["data"]["flags"] == 64
+    (followup,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-lookup")
+    assert followup["content"].startswith("Found (store)")
+    (embed,) = followup["embeds"]
+    assert embed["url"] == "https://arxiv.org/abs/2308.03526"
+    assert "@\u200beveryone" in embed["title"] and r"\*\*Grok\*\*" in embed["title"]
+    assert followup["allowed_mentions"] == {"parse": []}
+    # Defer first, follow up second.
+    order = [r.path for r in fake.requests if "itoken-lookup" in r.path]
+    assert order[0].endswith("/callback") and order[1].startswith("/api/v10/webhooks/")
+
+
+async def test_unsubscribe_and_autocomplete(
+    adapter: DiscordAdapter, fake: FakeDiscord, store: Store
+) -> None:
+    channel = await store.ensure_chat_channel("discord", "500", "discord:900/500")
+    long_name = "Babuschkin, Igor " + "Maximilian " * 20
+    for i in range(30):
+        await store.add_subscription(channel.id, SubscriptionKind.TOPIC, f"{long_name}{i}",
+                                     f"norm{i}", "igor")  # fmt: skip
+    focused = [{"name": "subscription", "type": 3, "value": "", "focused": True}]
+    inject(adapter, interaction(sub="unsubscribe", options=focused, autocomplete=True))
+    (answer,) = await wait_for(
+        fake, "POST", r"/api/v10/interactions/\d+/itoken-unsubscribe/callback"
+    )
+    assert answer["type"] == 8
+    choices = answer["data"]["choices"]
+    assert len(choices) == 25
+    assert all(1 <= len(c["name"]) <= 100 for c in choices)
+    assert (
+        choices[0]["name"].startswith("#1 topic: Babuschkin, Igor") and choices[0]["value"] == "1"
+    )
+
+    fake.requests.clear()
+    options = [{"name": "subscription", "type": 3, "value": "1"}]
+    inject(adapter, interaction(sub="unsubscribe", options=options, permissions=MANAGE_CHANNELS))
+    (done,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-unsubscribe/callback")
+    assert done["data"]["content"] == "Unsubscribed #1."
+    assert len(await store.list_subscriptions(channel.id)) == 29
+
+
+# -- delivery ---------------------------------------------------------------------------------
+
+
+def outgoing(kind: str = "alert", parent_ref: str | None = None, version: int = 1) -> Outgoing:
+    return Outgoing(
+        message=OutboxMessage(
+            7,
+            PAPER.arxiv_id,
+            3,
+            kind,
+            version,
+            ("author: Babuschkin, Igor",),
+            parent_ref=parent_ref,
+        ),
+        channel=Channel(3, "discord:900/500", "discord", external_id="500"),
+        target=None,
+        alert=build_alert(PAPER, ("author: Babuschkin, Igor",)),
+    )
+
+
+async def test_alert_payload_has_nonce_and_pings_nobody(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    out = outgoing()
+    ref = await adapter.deliver(out)
+    (req,) = fake.sent("POST", "/api/v10/channels/500/messages")
+    body = req.json
+    assert ref and ref.isdigit()
+    assert body["nonce"] == message_nonce(out.message.key) and body["enforce_nonce"] is True
+    assert len(body["nonce"]) <= 25 and int(body["nonce"]) < 2**63
+    assert body["allowed_mentions"] == {"parse": []}
+    assert "@everyone" not in json.dumps(body, ensure_ascii=False)
+    assert body["embeds"][0]["fields"][2]["value"] == "author: Babuschkin, Igor"
+
+
+async def test_abstract_creates_thread_on_alert_and_version_posts_in_it(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    assert adapter.thread_kinds == ("abstract",)
+    await adapter.deliver(outgoing("abstract", parent_ref="1234"))
+    (thread,) = await wait_for(fake, "POST", "/api/v10/channels/500/messages/1234/threads")
+    assert 1 <= len(thread["name"]) <= 100
+    (abstract,) = await wait_for(fake, "POST", "/api/v10/channels/1234/messages")
+    assert abstract["embeds"][0]["description"].startswith("An abstract.")
+    # A retry after the thread exists (Discord code 160004) reuses it.
+    fake.fail(
+        "POST",
+        "/channels/500/messages/1234/threads",
+        400,
+        {"message": "A thread has already been created for this message", "code": 160004},
+    )
+    await adapter.deliver(outgoing("abstract", parent_ref="1234"))
+    await adapter.deliver(outgoing("version", parent_ref="1234", version=2))
+    posts = await wait_for(fake, "POST", "/api/v10/channels/1234/messages", count=3)
+    assert posts[2]["content"].startswith("New version **v2**")
+
+
+async def test_429_once_then_delivered(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    fake.fail("POST", "/channels/500/messages", *rate_limited(0.05))
+    assert await adapter.deliver(outgoing())
+    assert len(fake.sent("POST", "/api/v10/channels/500/messages")) == 2
+
+
+async def test_long_429_is_retry_later(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    fake.fail("POST", "/channels/500/messages", *rate_limited(120.0))
+    with pytest.raises(RetryLater) as info:
+        await adapter.deliver(outgoing())
+    assert info.value.retry_after == 120.0
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "reason"),
+    [(403, {"message": "Missing Permissions", "code": 50013}, ChannelUnavailable,
+      "missing permissions (403)"),
+     (404, {"message": "Unknown Channel", "code": 10003}, ChannelUnavailable,
+      "unknown channel (404)"),
+     (400, {"message": "Invalid Form Body", "code": 50035}, Refused, "Invalid Form Body"),
+     (502, {"message": "Bad Gateway"}, RetryLater, "502")],
+)  # fmt: skip
+async def test_error_mapping(
+    adapter: DiscordAdapter,
+    fake: FakeDiscord,
+    status: int,
+    body: dict[str, Any],
+    error: type[Exception],
+    reason: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for _ in range(5):  # discord.py retries 5xx itself; make every try fail
+        fake.fail("POST", "/channels/500/messages", status, body)
+    monkeypatch.setattr(asyncio, "sleep", _fast_sleep)
+    with pytest.raises(error) as info:
+        await adapter.deliver(outgoing())
+    assert reason in info.value.reason
+
+
+_real_sleep = asyncio.sleep
+
+
+async def _fast_sleep(delay: float, result: Any = None) -> Any:
+    return await _real_sleep(0, result)

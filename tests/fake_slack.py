@@ -1,0 +1,157 @@
+"""A local fake of the Slack Web API (and of ``response_url`` / incoming-webhook endpoints).
+
+Real slack_sdk / slack-bolt code talks to it over HTTP on 127.0.0.1::
+
+    async with FakeSlack() as slack:
+        client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[])
+        slack.fail("chat.postMessage", "channel_not_found")          # next call only
+        slack.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "7"})
+        ...
+        slack.calls("chat.postMessage")[0]["channel"]
+
+Each Web API method answers ``{"ok": true, ...}`` by default; ``fail`` queues one-off answers.
+Every call's parameters (query, form or JSON body merged) are recorded in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from fakeweb import FakeServer
+
+TEAM_ID = "T0TEAM001"
+BOT_USER = "U0BOT0001"
+
+
+@dataclass
+class Call:
+    """One recorded request: the API method (or path) and its merged parameters."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Scriptable fake Slack; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.server = FakeServer()
+        self.log: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.responses: list[dict[str, Any]] = []  # bodies POSTed to response URLs
+        self._scripts: defaultdict[str, deque[tuple[int, dict[str, Any], dict[str, str]]]] = (
+            defaultdict(deque)
+        )
+        self._ts = itertools.count(1)
+        self.valid_tokens = {"xoxb-test", "xapp-test"}
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def __aenter__(self) -> FakeSlack:
+        await self.server.start()
+        # FakeServer matches exact paths: one route per known Web API method.
+        for method in ("auth.test", "chat.postMessage", "chat.update", "users.info",
+                       "apps.connections.open"):  # fmt: skip
+            self.server.route(f"/api/{method}", self._api, method="*")
+        self.server.route("/respond/1", self._respond, method="POST")
+        self.server.route("/socket", self._socket, method="GET")
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.server.close()
+
+    @property
+    def api_url(self) -> str:
+        """Base URL for ``AsyncWebClient(base_url=...)``."""
+        return self.server.url("/api/")
+
+    @property
+    def response_url(self) -> str:
+        """A ``response_url`` to put in slash-command and action payloads."""
+        return self.server.url("/respond/1")
+
+    def fail(
+        self,
+        method: str,
+        error: str,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        """Make the next call of ``method`` answer ``{"ok": false, "error": error}``."""
+        self._scripts[method].append((status, {"ok": False, "error": error, **extra},
+                                      headers or {}))  # fmt: skip
+
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        """Parameters of every call to ``method``, oldest first."""
+        return [c.params for c in self.log if c.method == method]
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        raw = await request.read()
+        if raw and request.content_type == "application/json":
+            params.update(json.loads(raw))
+        elif raw:
+            params.update(parse_qsl(raw.decode()))
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.path.removeprefix("/api/")
+        params = await self._params(request)
+        self.log.append(Call(method, params, dict(request.headers)))
+        if self._scripts[method]:
+            status, body, headers = self._scripts[method].popleft()
+            return web.json_response(body, status=status, headers=headers)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token not in self.valid_tokens:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        return web.json_response({"ok": True, **self._answer(method, params)})
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"team_id": TEAM_ID, "team": "Test", "user_id": BOT_USER, "bot_id": "B0BOT",
+                    "url": "https://test.slack.com/"}  # fmt: skip
+        if method in ("chat.postMessage", "chat.update"):
+            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
+            return {"channel": params.get("channel"), "ts": ts, "message": {"ts": ts}}
+        if method == "apps.connections.open":
+            return {"url": self.server.url("/socket").replace("http://", "ws://")}
+        if method == "users.info":
+            user = params.get("user", "")
+            return {"user": self.users.get(user, {"id": user, "is_admin": False})}
+        return {}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        self.responses.append(body)
+        self.log.append(Call("response_url", body, dict(request.headers)))
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then queue every message the app sends (its acks)."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for msg in ws:
+            if msg.type == web.WSMsgType.TEXT:
+                await self.socket_messages.put(json.loads(msg.data))
+        return ws
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Push a Socket Mode envelope (``slash_commands``, ``interactive``) to the app."""
+        await self.sockets[-1].send_json({"envelope_id": envelope_id, "type": kind,
+                                          "payload": payload,
+                                          "accepts_response_payload": True})  # fmt: skip

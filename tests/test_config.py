@@ -1,0 +1,191 @@
+"""Config: every documented key, type and unknown-key errors, lookup order, paths, permissions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    DEFAULT_CATEGORIES,
+    ConfigError,
+    find_config_file,
+    load_config,
+    world_readable_secret_warning,
+)
+
+FULL = """
+[database]
+path = "/srv/paperbot/papers.sqlite3"
+
+[arxiv]
+rss_url = "http://127.0.0.1:9/rss/"
+api_url = "http://127.0.0.1:9/api/query"
+categories = ["cs.AI", "stat.ML"]
+min_interval_seconds = 0.05
+
+[[channels]]
+name = "ml-papers"
+platform = "slack-webhook"
+webhook_url = "https://hooks.slack.com/services/T000/B000/XXXX"
+
+[[channels]]
+name = "console"
+platform = "console"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "paperbot.toml") -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the real home, the real XDG folders or a stray $PAPERBOT_CONFIG."""
+    monkeypatch.delenv("PAPERBOT_CONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+
+
+def test_every_documented_key(tmp_path: Path) -> None:
+    config = load_config(str(write(tmp_path, FULL)))
+    assert config.database_path == Path("/srv/paperbot/papers.sqlite3")
+    assert config.arxiv.rss_url == "http://127.0.0.1:9/rss/"
+    assert config.arxiv.api_url == "http://127.0.0.1:9/api/query"
+    assert config.arxiv.categories == ("cs.AI", "stat.ML")
+    assert config.arxiv.min_interval_seconds == 0.05
+    slack, console = config.channels
+    assert (slack.name, slack.platform) == ("ml-papers", "slack-webhook")
+    assert slack.webhook_url == "https://hooks.slack.com/services/T000/B000/XXXX"
+    assert (console.name, console.platform, console.webhook_url) == ("console", "console", None)
+    assert config.platforms == {"slack-webhook", "console"}
+
+
+def test_defaults_for_missing_keys(tmp_path: Path) -> None:
+    config = load_config(str(write(tmp_path, "")))
+    assert config.arxiv.categories == DEFAULT_CATEGORIES
+    assert config.arxiv.min_interval_seconds == 3.0
+    assert config.arxiv.api_url == "https://export.arxiv.org/api/query"
+    assert config.channels == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[database]\npath = 3\n", "path"),
+        ('[arxiv]\nmin_interval_seconds = "3"\n', "min_interval_seconds"),
+        ("[arxiv]\nmin_interval_seconds = true\n", "min_interval_seconds"),
+        ("[arxiv]\nmin_interval_seconds = -1\n", "min_interval_seconds"),
+        ('[arxiv]\ncategories = "cs.AI"\n', "categories"),
+        ("[arxiv]\ncategories = [1, 2]\n", "categories"),
+        ("[arxiv]\nrss_url = 5\n", "rss_url"),
+        ('[arxiv]\napi_url = "ftp://example.org/x"\n', "api_url"),
+        ('[[channels]]\nname = "a"\nplatform = "irc"\n', "platform"),
+        ('[[channels]]\nname = "a"\nplatform = "slack-webhook"\n', "webhook_url"),
+        ('[[channels]]\nname = "a"\nplatform = "slack-webhook"\nwebhook_url = 7\n', "webhook_url"),
+        ('[[channels]]\nplatform = "console"\n', "name"),
+        ('database = "x.db"\n', "database"),
+    ],
+)
+def test_wrong_type_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(str(path))
+    message = str(err.value)
+    assert key in message
+    assert str(path) in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[arxiv]\nrss_ur = 'https://rss.arxiv.org/rss/'\n", "rss_ur"),
+        ("[database]\npaht = 'x'\n", "paht"),
+        ("[datbase]\npath = 'x'\n", "datbase"),
+        ('[[channels]]\nname = "a"\nplatform = "console"\nwebhook = "x"\n', "webhook"),
+    ],
+)
+def test_unknown_key_is_named(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=f"unknown key '{key}'"):
+        load_config(str(write(tmp_path, text)))
+
+
+def test_invalid_toml_is_one_line_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "[arxiv\n")
+    with pytest.raises(ConfigError, match="not valid TOML") as err:
+        load_config(str(path))
+    assert str(path) in str(err.value)
+
+
+def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    xdg = write(tmp_path / "xdg-config", "[database]\npath = 'xdg.db'\n", "paperbot/config.toml")
+    assert find_config_file(None) == xdg
+    cwd_file = write(tmp_path / "cwd", "[database]\npath = 'cwd.db'\n")
+    assert find_config_file(None) == Path("paperbot.toml")
+    assert load_config().database_path == cwd_file.parent / "cwd.db"
+    env = write(tmp_path, "[database]\npath = 'env.db'\n", "env.toml")
+    monkeypatch.setenv("PAPERBOT_CONFIG", str(env))
+    assert find_config_file(None) == env
+    explicit = write(tmp_path, "[database]\npath = 'explicit.db'\n", "explicit.toml")
+    assert find_config_file(str(explicit)) == explicit
+    assert load_config(str(explicit)).database_path == tmp_path / "explicit.db"
+
+
+def test_embedded_default_uses_xdg_data_dir(tmp_path: Path) -> None:
+    config = load_config()
+    assert config.source is None
+    assert config.database_path == tmp_path / "xdg-data" / "paperbot" / "paperbot.sqlite3"
+    assert [c.platform for c in config.channels] == ["console"]
+    assert config.arxiv.categories == DEFAULT_CATEGORIES
+
+
+def test_default_without_xdg_vars_uses_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    write(tmp_path / "home", "[arxiv]\ncategories = ['math.CO']\n", ".config/paperbot/config.toml")
+    config = load_config()
+    assert config.arxiv.categories == ("math.CO",)
+    assert config.database_path == tmp_path / "home/.local/share/paperbot/paperbot.sqlite3"
+
+
+def test_missing_explicit_or_env_file_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(str(tmp_path / "nope.toml"))
+    monkeypatch.setenv("PAPERBOT_CONFIG", str(tmp_path / "gone.toml"))
+    with pytest.raises(ConfigError, match="PAPERBOT_CONFIG"):
+        load_config()
+
+
+def test_relative_database_path_is_resolved_against_config_folder(tmp_path: Path) -> None:
+    path = write(tmp_path / "etc", "[database]\npath = 'data/papers.sqlite3'\n")
+    config = load_config(str(path))
+    assert config.database_path == tmp_path / "etc" / "data" / "papers.sqlite3"
+
+
+def test_world_readable_config_with_webhook_warns(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL)
+    assert world_readable_secret_warning(load_config(str(path))) is None
+    path.chmod(0o644)
+    warning = world_readable_secret_warning(load_config(str(path)))
+    assert warning is not None and "chmod 600" in warning and str(path) in warning
+    assert "hooks.slack.com" not in warning  # the secret itself is never echoed
+
+
+def test_world_readable_config_without_secret_does_not_warn(tmp_path: Path) -> None:
+    path = write(tmp_path, "[arxiv]\ncategories = ['cs.AI']\n")
+    os.chmod(path, 0o644)
+    assert world_readable_secret_warning(load_config(str(path))) is None
