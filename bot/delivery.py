@@ -141,7 +141,12 @@ class Deliverer:
             await self._pace(channel.id, adapter)
             outgoing = Outgoing(message, channel, target, build_alert(paper, message.reasons))
             try:
-                ref = await adapter.deliver(outgoing)
+                try:
+                    ref = await adapter.deliver(outgoing)
+                finally:
+                    # Pace from the platform's answer, not our request: the platform counts
+                    # arrivals, and ours may be delayed on the way.
+                    self._last_sent[channel.id] = time.monotonic()
             except RetryLater as exc:
                 delay = self.backoff(message.attempts, exc.retry_after)
                 log.warning("%s: %s for %s; retrying in %.1fs", channel.name,
@@ -183,7 +188,6 @@ class Deliverer:
             wait = last + interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-        self._last_sent[channel_id] = time.monotonic()
 
     async def _usable_channels(self) -> set[int]:
         return {c.id for c in await self.store.list_channels() if c.platform in self.adapters}

@@ -88,6 +88,7 @@ class SlackAdapter:
         self._runner: web.AppRunner | None = None
         self._socket: Any = None
         self._admins: dict[str, tuple[float, bool]] = {}
+        self._session: aiohttp.ClientSession | None = None
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -123,8 +124,14 @@ class SlackAdapter:
 
     def _make_client(self, token: str) -> AsyncWebClient:
         # retry_handlers=[]: 429s and connection errors go back to the core's outbox.
+        # One shared session: slack_sdk otherwise opens a new connection for every call.
+        self._session = aiohttp.ClientSession()
         return AsyncWebClient(
-            token=token, base_url=self.api_url, timeout=API_TIMEOUT_SECONDS, retry_handlers=[]
+            token=token,
+            base_url=self.api_url,
+            timeout=API_TIMEOUT_SECONDS,
+            retry_handlers=[],
+            session=self._session,
         )
 
     async def _auth_test(self) -> str:
@@ -155,7 +162,10 @@ class SlackAdapter:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
-        """Close the socket-mode connection or the HTTP server."""
+        """Close the socket-mode connection, the HTTP server and the API session."""
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
         if self._socket is not None:
             socket, self._socket = self._socket, None
             await socket.close_async()

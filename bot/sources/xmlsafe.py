@@ -61,7 +61,7 @@ def parse_xml(data: bytes, *, what: str = "feed") -> etree._Element:
 
     Raises :class:`FeedError` (message starts with ``what``) for an empty body, malformed or
     truncated XML, a wrong declared encoding, an HTML page instead of XML, or any DOCTYPE that
-    declares entities.
+    declares entities or references an external DTD.
     """
     if not data or data.isspace():
         raise FeedError(f"{what}: empty response body")
@@ -78,7 +78,12 @@ def parse_xml(data: bytes, *, what: str = "feed") -> etree._Element:
         raise FeedError(f"{what}: cannot decode XML: {_one_line(exc)}") from None
     if root is None:
         raise FeedError(f"{what}: no root element")
-    dtd = root.getroottree().docinfo.internalDTD
+    docinfo = root.getroottree().docinfo
+    if docinfo.system_url or docinfo.public_id:
+        # Never loaded (load_dtd=False), but its entities would silently vanish from the text:
+        # a feed pointing at an external DTD is an attack or a broken feed, not data.
+        raise FeedError(f"{what}: refused a document whose DOCTYPE references an external DTD")
+    dtd = docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         # Reached only when the byte scan missed it (e.g. a UTF-16 document).
         raise FeedError(f"{what}: refused a document whose DOCTYPE declares entities")
