@@ -121,9 +121,29 @@ api_url = "{slack.api_url}"
                 if slack.calls("chat.postMessage"):
                     break
                 await asyncio.sleep(0.1)
+            for _ in range(100):  # the alert, then the full abstract in its thread
+                if len(slack.calls("chat.postMessage")) >= 2:
+                    break
+                await asyncio.sleep(0.1)
             posts = slack.calls("chat.postMessage")
             assert [p["channel"] for p in posts][:1] == ["C0PAPERS"]
             assert "Interval Certifications" in str(posts[0])
+            alert_ts = "1700000000.000001"  # the fake's first ts
+            assert posts[1].get("thread_ts") == alert_ts
+            assert "ParallelepipedoNN" in str(posts[1])  # the abstract's last sentence
+            # arXiv serves the listing again with the paper at v2: a thread note, no new alert.
+            bumped = tmp_path / "bumped.xml"
+            bumped.write_bytes(LISTING.read_bytes().replace(b"2607.08773v1", b"2607.08773v2"))
+            arxiv.serve_listing("cs.AI", bumped)
+            for _ in range(100):
+                if len(slack.calls("chat.postMessage")) >= 3:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.5)  # a wrongly repeated alert would arrive by now
+            posts = slack.calls("chat.postMessage")
+            assert len(posts) == 3
+            assert posts[2].get("thread_ts") == alert_ts
+            assert "v2" in str(posts[2])
         finally:
             proc.send_signal(signal.SIGTERM)
             out, err = await asyncio.wait_for(proc.communicate(), 20)
