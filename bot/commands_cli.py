@@ -15,7 +15,6 @@ from bot.ingest import IngestError, Progress, ingest_files
 from bot.lookup import LookupFailed, SourceUnavailable
 from bot.models import SubscriptionKind
 from bot.render import paper_card_text
-from bot.runner import RunOptions, check_once, run_bot
 from bot.status import status_text
 from bot.store import DuplicateSubscription
 
@@ -181,16 +180,23 @@ async def cmd_status(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    # Imported here: bot.runner pulls in APScheduler, which no other command needs.
+    from bot.runner import check_once
+
     async with await App.create(config) as app:
         return await check_once(app)
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot.runner import RunOptions, run_bot
+
     async with await App.create(config) as app:
         return await run_bot(app, RunOptions(interactive=False))
 
 
 async def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.runner import RunOptions, run_bot
+
     if not any(c.platform == "console" for c in config.channels):
         config = replace(config, channels=(*config.channels, ChannelConfig("console", "console")))
     async with await App.create(config) as app:

@@ -20,8 +20,15 @@ from dataclasses import dataclass, field
 
 from bot.config import ChannelConfig, DeliveryConfig
 from bot.models import Channel, OutboxMessage, Paper
-from bot.platform import Adapter, ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.redact import redact_url
+from bot.platform import (
+    Adapter,
+    ChannelUnavailable,
+    DeliveryError,
+    Outgoing,
+    Refused,
+    RetryLater,
+)
+from bot.redact import redact_text, redact_url
 from bot.render import build_alert
 from bot.store import Store
 
@@ -143,6 +150,9 @@ class Deliverer:
             try:
                 try:
                     ref = await adapter.deliver(outgoing)
+                except DeliveryError as exc:
+                    exc.reason = scrub(exc.reason, target)  # before it is logged or stored
+                    raise
                 finally:
                     # Pace from the platform's answer, not our request: the platform counts
                     # arrivals, and ours may be delayed on the way.
@@ -172,7 +182,9 @@ class Deliverer:
                 log.exception("%s: delivering %s failed unexpectedly", channel.name, message.key)
                 delay = self.backoff(message.attempts, None)
                 for later in messages[index:]:
-                    await self.store.retry_later(later.id, delay, f"internal error: {exc!r}")
+                    await self.store.retry_later(
+                        later.id, delay, scrub(f"internal error: {exc!r}", target)
+                    )
                 report.retried += 1
                 return
             await self.store.mark_sent(message, ref, _replies(adapter, message))
@@ -204,9 +216,14 @@ class Deliverer:
             total.paused.extend(report.paused)
             if report.sent or report.failed:
                 continue
-            next_due = await self.store.next_due(await self._usable_channels())
+            usable = await self._usable_channels()
+            next_due = await self.store.next_due(usable)
             if next_due is None:
-                return total
+                # Messages another process is sending are still owed: wait for its outcome.
+                if not await self.store.in_flight(usable) or time.monotonic() > deadline:
+                    return total
+                await asyncio.sleep(0.2)
+                continue
             wait = max(next_due - time.time(), 0.0)
             if time.monotonic() + wait > deadline:
                 return total
@@ -231,6 +248,16 @@ class Deliverer:
             await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             for w in waiters:
                 w.cancel()
+
+
+def scrub(reason: str, target: ChannelConfig | None) -> str:
+    """``reason`` without the channel's webhook URL or its secret part, however a platform (or
+    a proxy in front of it) echoed them back: reasons are logged, stored and shown in status."""
+    url = target.webhook_url if target else None
+    if not url:
+        return reason
+    reason = reason.replace(url, redact_url(url))
+    return redact_text(reason, [url.rstrip("/").rsplit("/", 1)[-1]])
 
 
 def _replies(adapter: Adapter, message: OutboxMessage) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import pairwise
 
 from bot.models import Paper, Subscription, SubscriptionKind
 from bot.names import PersonName, index_key, parse_person, same_person
@@ -104,8 +105,29 @@ def subscription_matches(sub: Subscription, paper: Paper) -> bool:
 # Index rows, flattened into tuples so the hot loops unpack instead of looking up attributes.
 # Author: (surname key, first given initial or "", parsed name, subscription).
 _AuthorEntry = tuple[str, str, PersonName, Subscription]
-# Topic: (single required words, single excluded words, has phrases, clause, subscription).
-_TopicEntry = tuple[frozenset[str], frozenset[str], bool, Clause, Subscription]
+# Topic: (single required words, single excluded words, required two-word phrases as pairs,
+# excluded two-word phrases as pairs, needs the full phrase check, clause, subscription).
+_Pairs = frozenset[tuple[str, str]]
+_TopicEntry = tuple[frozenset[str], frozenset[str], _Pairs, _Pairs, bool, Clause, Subscription]
+
+
+def _topic_entry(clause: Clause, sub: Subscription) -> _TopicEntry:
+    """A clause prepared for the hot loop: a two-word phrase occurs iff its pair of tokens is
+    one of the paper's adjacent pairs, so only longer phrases need :meth:`Clause.phrases_match`.
+    """
+    pairs = frozenset((t[0], t[1]) for t in clause.required if len(t) == 2)
+    excluded_pairs = frozenset((t[0], t[1]) for t in clause.excluded if len(t) == 2)
+    longer = any(len(t) > 2 for t in clause.required + clause.excluded)
+    return (clause.words, clause.excluded_words, pairs, excluded_pairs, longer, clause, sub)
+
+
+def _pair_key(clause: Clause) -> tuple[str, str] | None:
+    """The adjacent token pair a clause's match must contain (from its longest phrase)."""
+    phrases = [t for t in clause.required if len(t) > 1]
+    if not phrases:
+        return None
+    phrase = max(phrases, key=lambda t: sum(map(len, t)))
+    return max(pairwise(phrase), key=lambda p: len(p[0]) + len(p[1]))
 
 
 @lru_cache(maxsize=65536)
@@ -127,6 +149,9 @@ class SubscriptionIndex:
     def __init__(self, subscriptions: Iterable[Subscription]) -> None:
         self._authors: dict[str, list[_AuthorEntry]] = defaultdict(list)
         self._topics: dict[str, list[_TopicEntry]] = defaultdict(list)
+        # Clauses with a phrase are keyed by an adjacent token pair of it: far more selective
+        # than one word ("large language" vs "language").
+        self._topic_pairs: dict[tuple[str, str], list[_TopicEntry]] = defaultdict(list)
         self._categories: dict[str, list[Subscription]] = defaultdict(list)
         self.skipped: list[Subscription] = []
         self._size = 0
@@ -141,6 +166,7 @@ class SubscriptionIndex:
             else:
                 self._size += 1
         self._topic_keys = frozenset(self._topics)
+        self._topic_pair_keys = frozenset(self._topic_pairs)
 
     def __len__(self) -> int:
         return self._size
@@ -156,8 +182,11 @@ class SubscriptionIndex:
             # Each OR-alternative under its own key: a query matches iff one alternative does,
             # and an alternative can only match papers holding its key token.
             for c in parse_topic(sub.value).clauses:
-                entry = (c.words, c.excluded_words, c.has_phrases, c, sub)
-                self._topics[c.key_token].append(entry)
+                pair = _pair_key(c)
+                if pair is None:
+                    self._topics[c.key_token].append(_topic_entry(c, sub))
+                else:
+                    self._topic_pairs[pair].append(_topic_entry(c, sub))
         elif sub.kind == SubscriptionKind.CATEGORY:
             self._categories[normalize_category(sub.value).casefold()].append(sub)
         else:  # pragma: no cover - exhaustive over SubscriptionKind
@@ -168,18 +197,21 @@ class SubscriptionIndex:
         found: dict[int, Subscription] = {}
         if self._authors:
             self._match_authors(paper, found)
-        if self._topics:
+        if self._topics or self._topic_pairs:
             self._match_topics(paper, found)
         if self._categories:
             for cat in _paper_categories(paper):
                 for key in (cat, cat.partition(".")[0]):
                     for sub in self._categories.get(key, ()):
                         found[sub.id] = sub
-        by_channel: dict[int, list[Subscription]] = defaultdict(list)
-        for sub_id in sorted(found):
-            sub = found[sub_id]
-            by_channel[sub.channel_id].append(sub)
-        return dict(by_channel)
+        by_channel: dict[int, list[Subscription]] = {}
+        for _, sub in sorted(found.items()):
+            group = by_channel.get(sub.channel_id)
+            if group is None:
+                by_channel[sub.channel_id] = [sub]
+            else:
+                group.append(sub)
+        return by_channel
 
     def match_many(
         self, papers: Iterable[Paper]
@@ -205,15 +237,21 @@ class SubscriptionIndex:
 
     def _match_topics(self, paper: Paper, found: dict[int, Subscription]) -> None:
         doc = TokenDoc(paper_tokens(paper))
-        index = self._topics
         # Set intersection runs in C and walks the smaller side (usually the paper's tokens).
         present = doc.token_set
-        for tok in present & self._topic_keys:
-            for words, excluded_words, has_phrases, clause, sub in index[tok]:
+        tokens = doc.tokens
+        # The SEPARATOR token keeps pairs from spanning title and abstract, as phrases.
+        pairs = frozenset(pairwise(tokens)) if self._topic_pairs else frozenset()
+        candidates = [self._topics[t] for t in present & self._topic_keys]
+        candidates.extend(self._topic_pairs[p] for p in pairs & self._topic_pair_keys)
+        for entries in candidates:
+            for words, excluded_words, need_pairs, excluded_pairs, longer, clause, sub in entries:
                 # Clause.matches inlined: this loop is the hot path of the whole index.
                 if (
                     words <= present
+                    and need_pairs <= pairs
                     and excluded_words.isdisjoint(present)
-                    and (not has_phrases or clause.phrases_match(doc))
+                    and excluded_pairs.isdisjoint(pairs)
+                    and (not longer or clause.phrases_match(doc))
                 ):
                     found[sub.id] = sub

@@ -45,12 +45,18 @@ class PollReport:
 
 
 def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
-    """API papers as listing items: first announced iff their v1 date is in the window."""
+    """API papers as listing items: first announced iff their v1 date is in the window.
+
+    A first announcement carries its v1 date as the announcement day (the real day is not in
+    the API): without one the store would keep it unannounced, and a later listing would
+    announce it again to subscriptions added since.
+    """
     items = []
     for paper in papers:
         first = paper.published is not None and paper.published.date() >= window_start
         kind = AnnounceType.NEW if first else AnnounceType.REPLACE
-        items.append(ListingItem(replace(paper, announced=None), kind))
+        day = paper.published.date() if first and paper.published else None
+        items.append(ListingItem(replace(paper, announced=day), kind))
     return items
 
 

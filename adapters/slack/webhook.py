@@ -13,7 +13,7 @@ from typing import Any
 from adapters.slack.render import render_alert
 from adapters.webhook import WebhookAdapter, seconds
 from bot.platform import ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.redact import redact_url
+from bot.redact import redact_text, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ class SlackWebhookAdapter(WebhookAdapter):
         """Translate an HTTP answer into the delivery contract (return = accepted)."""
         if 200 <= status < 300:
             return None
-        body = body[:300]
+        # The body is logged and becomes the reason: never let an echoed URL carry the secret.
+        body = redact_text(body[:300].replace(url, redact_url(url)), [url.rsplit("/", 1)[-1]])
         wait = retry_after(headers.get("Retry-After"))
         log.info("Slack webhook %s answered HTTP %s: %s", redact_url(url), status, body)
         if status == 429:

@@ -194,6 +194,20 @@ class OutboxStore(StoreBase):
         )
         return float(row[0]) if row and row[0] is not None else None
 
+    async def in_flight(self, channel_ids: set[int] | frozenset[int]) -> int:
+        """Messages of these (unpaused) channels claimed under a live lease — being delivered,
+        possibly by another process (``check`` beside ``run``)."""
+        ids = sorted(channel_ids)
+        if not ids:
+            return 0
+        row = await self.fetchone(
+            "SELECT count(*) FROM outbox o JOIN channels c ON c.id = o.channel_id "
+            "WHERE o.state = 'sending' AND o.claimed_until >= ? AND c.paused_reason IS NULL "
+            f"AND o.channel_id IN ({','.join('?' * len(ids))})",
+            (time.time(), *ids),
+        )
+        return int(row[0]) if row else 0
+
     async def outbox_states(self) -> list[tuple[str, int, str, int, str]]:
         """(paper id, channel id, kind, version, state) of every message — for tests and tools."""
         rows = await self.fetchall(

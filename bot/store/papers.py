@@ -21,6 +21,26 @@ _COLUMNS = (
 #: The staging table of :meth:`PaperStore._insert_papers` (per connection, no affinities).
 _STAGE = "paperbot_paper_stage"
 _STAGE_COLUMNS = f"{_COLUMNS}, first_seen, last_seen"
+_UPSTAGE = "paperbot_update_stage"
+_UPDATE_COLUMNS = (
+    "version, title, authors, authors_raw, abstract, primary_category, categories, published, "
+    "updated, doi, comment, journal_ref, versions, last_seen, arxiv_id"
+)
+_UPDATE_ROW_SQL = (
+    "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, abstract=?, "
+    "primary_category=?, categories=?, published=COALESCE(?, published), "
+    "updated=?, doi=COALESCE(?, doi), comment=?, journal_ref=COALESCE(?, "
+    "journal_ref), versions=?, last_seen=? WHERE arxiv_id=?"
+)
+# The same assignments as _UPDATE_ROW_SQL, from the staging table.
+_UPDATE_STAGED_SQL = (
+    "UPDATE papers SET version=s.version, title=s.title, authors=s.authors, "
+    "authors_raw=s.authors_raw, abstract=s.abstract, primary_category=s.primary_category, "
+    "categories=s.categories, published=COALESCE(s.published, papers.published), "
+    "updated=s.updated, doi=COALESCE(s.doi, papers.doi), comment=s.comment, "
+    "journal_ref=COALESCE(s.journal_ref, papers.journal_ref), versions=s.versions, "
+    f"last_seen=s.last_seen FROM temp.{_UPSTAGE} AS s WHERE papers.arxiv_id = s.arxiv_id"
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: SQLite allows 32766 host parameters; stay well below.
 _CHUNK = 900
@@ -203,13 +223,7 @@ class PaperStore(StoreBase):
             if inserts:
                 await self._insert_papers(conn, inserts)
             if updates:
-                await conn.executemany(
-                    "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, abstract=?, "
-                    "primary_category=?, categories=?, published=COALESCE(?, published), "
-                    "updated=?, doi=COALESCE(?, doi), comment=?, journal_ref=COALESCE(?, "
-                    "journal_ref), versions=?, last_seen=? WHERE arxiv_id=?",
-                    updates,
-                )
+                await self._update_papers(conn, updates)
             if announce:
                 await conn.executemany(
                     "UPDATE papers SET announced=? WHERE arxiv_id=? AND announced IS NULL",
@@ -241,6 +255,25 @@ class PaperStore(StoreBase):
             f"FROM temp.{_STAGE} ORDER BY rowid"
         )
         await conn.execute(f"DELETE FROM temp.{_STAGE}")
+
+    async def _update_papers(self, conn, rows: list[tuple]) -> None:
+        """Apply new versions: ``rows`` as :data:`_UPDATE_COLUMNS`, in order.
+
+        Staged and applied with one ``UPDATE ... FROM`` for the reason given in
+        :meth:`_insert_papers` (the update trigger re-indexes title, abstract and authors).
+        Row by row when one id is updated twice in a batch (the later row must see the
+        earlier one) or when SQLite predates ``UPDATE ... FROM`` (3.33).
+        """
+        ids = {r[-1] for r in rows}
+        if len(ids) < len(rows) or sqlite3.sqlite_version_info < (3, 33, 0):
+            await conn.executemany(_UPDATE_ROW_SQL, rows)
+            return
+        await conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_UPSTAGE} ({_UPDATE_COLUMNS})")
+        await conn.executemany(
+            f"INSERT INTO temp.{_UPSTAGE} VALUES ({','.join('?' * len(rows[0]))})", rows
+        )
+        await conn.execute(_UPDATE_STAGED_SQL)
+        await conn.execute(f"DELETE FROM temp.{_UPSTAGE}")
 
     async def _queue(self, conn, alerts: list[tuple], seen: str) -> int:
         if not alerts:

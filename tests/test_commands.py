@@ -1,0 +1,174 @@
+"""The chat grammar and its handlers (bot/commands.py), on a real store with a stub look-up."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.commands import Commands, UserRateLimiter
+from bot.config import Config, LimitsConfig
+from bot.lookup import LookupFailed, LookupResult
+from bot.models import CommandContext, Paper
+
+
+class StubLookup:
+    """Records queries; answers one paper, or LookupFailed for "nothing"."""
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    async def __call__(self, text: str, *, limit: int = 5) -> LookupResult:
+        self.queries.append(text)
+        if text == "nothing":
+            raise LookupFailed("no paper matches 'nothing'")
+        return LookupResult((Paper("2308.03526", 1, "AlphaStar Unplugged"),), "store")
+
+
+@pytest.fixture
+async def setup(store, tmp_path):
+    config = Config(database_path=tmp_path / "x.sqlite3")
+    lookup = StubLookup()
+    commands = Commands(store, lookup, config)
+    for name in ("console", "other"):
+        await store.upsert_config_channel(name, "console")
+    return commands, lookup
+
+
+def ctx(channel: str = "console", **kw) -> CommandContext:
+    return CommandContext(platform="console", channel_name=channel, **kw)
+
+
+async def test_first_word_picks_the_subcommand_anything_else_is_a_lookup(setup):
+    commands, lookup = setup
+    assert commands.parse("subscribe author Babuschkin, Igor")[0].name == "subscribe"
+    assert commands.parse("  SUBSCRIBE   author X ")[1] == "author X"
+    assert commands.parse("2308.03526") == (commands.registry["lookup"], "2308.03526")
+    assert commands.parse("attention is all you need")[1] == "attention is all you need"
+    assert commands.parse("lister")[0].name == "lookup"  # a prefix is not a command
+    a = await commands.dispatch(ctx(), "lookup 2308.03526")
+    b = await commands.dispatch(ctx(), "2308.03526")
+    assert a == b and lookup.queries == ["2308.03526", "2308.03526"]
+    assert a.papers[0].arxiv_id == "2308.03526"
+    assert commands.may_fetch("2308.03526") and not commands.may_fetch("list")
+    failed = await commands.dispatch(ctx(), "nothing")
+    assert failed.error and failed.text == "No paper matches 'nothing'"
+    empty = await commands.dispatch(ctx(), "lookup")
+    assert empty.error and empty.text.startswith("Usage: `lookup")
+
+
+async def test_usage_lines_carry_the_chat_prefix(store, tmp_path):
+    commands = Commands(store, StubLookup(), Config(database_path=tmp_path / "x"), "/paper ")
+    reply = await commands.dispatch(ctx(), "subscribe")
+    assert reply.error and reply.text == "Usage: `/paper subscribe author|topic|category <value>`"
+
+
+async def test_managing_needs_permission_reading_does_not(setup, store):
+    commands, _ = setup
+    refused = await commands.dispatch(ctx(can_manage=False), "subscribe author Babuschkin, Igor")
+    assert refused.error and "permission" in refused.text
+    assert await store.list_subscriptions() == []
+    assert (await commands.dispatch(ctx(can_manage=False), "unsubscribe 1")).error
+    assert not (await commands.dispatch(ctx(can_manage=False), "list")).error
+    assert not (await commands.dispatch(ctx(can_manage=False), "help")).error
+
+
+async def test_unsubscribe_only_within_the_channel(setup, store):
+    commands, _ = setup
+    theirs = await commands.dispatch(ctx("other"), "subscribe topic diffusion")
+    assert theirs.text.startswith("Subscribed #1 topic: diffusion")
+    refused = await commands.dispatch(ctx("console"), "unsubscribe #1")
+    assert refused.error and refused.text.startswith("This channel has no subscription #1")
+    assert len(await store.list_subscriptions()) == 1
+    assert (await commands.dispatch(ctx("other"), "unsubscribe #1")).text == "Unsubscribed #1."
+    assert await store.list_subscriptions() == []
+    usage = await commands.dispatch(ctx(), "unsubscribe one")
+    assert usage.error and "Usage: `unsubscribe <id>`" in usage.text
+
+
+async def test_a_chat_channel_is_created_on_first_subscribe(setup, store):
+    commands, _ = setup
+    chat = CommandContext(platform="slack", channel_name="slack:T1/C1", external_id="C1",
+                          user_id="U1", user_name="ada")  # fmt: skip
+    listed = await commands.dispatch(chat, "list")
+    assert "No subscriptions here yet" in listed.text
+    assert await store.find_channel("slack:T1/C1") is None  # list does not create it
+    reply = await commands.dispatch(chat, "subscribe category cs.LG")
+    assert not reply.error and not reply.ephemeral  # the channel sees who subscribed to what
+    channel = await store.find_channel("slack:T1/C1")
+    assert channel is not None and channel.platform == "slack" and channel.external_id == "C1"
+    (sub,) = await store.list_subscriptions(channel.id)
+    assert sub.value == "cs.LG" and sub.created_by == "ada"
+    assert "#1 category: cs.LG" in (await commands.dispatch(chat, "list")).text
+    # The same Slack channel id under a new name (renamed workspace path) keeps its row.
+    renamed = replace(chat, channel_name="slack:T1/C1-renamed")
+    assert "#1 category: cs.LG" in (await commands.dispatch(renamed, "list")).text
+
+
+async def test_per_user_rate_limit(store, tmp_path):
+    config = Config(database_path=tmp_path / "x", limits=LimitsConfig(commands_per_minute=3))
+    commands = Commands(store, StubLookup(), config)
+    now = [1000.0]
+    commands.limiter = UserRateLimiter(3, clock=lambda: now[0])
+    for _ in range(3):
+        assert not (await commands.dispatch(ctx(user_id="u1"), "help")).error
+    slow = await commands.dispatch(ctx(user_id="u1"), "help")
+    assert slow.error and slow.text == "Slow down: too many commands. Try again in 60 s."
+    assert not (await commands.dispatch(ctx(user_id="u2"), "help")).error  # per user
+    now[0] += 30
+    assert "Try again in 30 s" in (await commands.dispatch(ctx(user_id="u1"), "help")).text
+    now[0] += 30
+    assert not (await commands.dispatch(ctx(user_id="u1"), "help")).error
+
+
+async def test_query_length_limit(store, tmp_path):
+    config = Config(database_path=tmp_path / "x", limits=LimitsConfig(max_query_length=20))
+    lookup = StubLookup()
+    commands = Commands(store, lookup, config)
+    reply = await commands.dispatch(ctx(), "lookup " + "x" * 21)
+    assert reply.error and reply.text == "That is too long (21 characters; at most 20)."
+    assert lookup.queries == []
+    assert not (await commands.dispatch(ctx(), "x" * 20)).error
+
+
+async def test_duplicate_subscription_message(setup):
+    commands, _ = setup
+    assert not (await commands.dispatch(ctx(), "subscribe author Babuschkin, Igor")).error
+    for same, shown in (("Igor Babuschkin", "Igor Babuschkin"), ("IGOR  BABUSCHKIN", "IGOR "
+                                                                 "BABUSCHKIN")):  # fmt: skip
+        dup = await commands.dispatch(ctx(), f"subscribe author {same}")
+        assert dup.error
+        assert dup.text == f"This channel is already subscribed to author: {shown} (#1)."
+    other = await commands.dispatch(ctx(), "subscribe author Ivan Babuschkin")
+    assert not other.error  # another person
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-survey", "Cannot subscribe: Each OR alternative needs a word"),
+        ('"unclosed', "Cannot subscribe: Unbalanced quote"),
+        ("a OR", "Cannot subscribe: Dangling OR"),
+    ],
+)
+async def test_invalid_topic_gives_a_clear_error(setup, store, value, message):
+    commands, _ = setup
+    reply = await commands.dispatch(ctx(), f"subscribe topic {value}")
+    assert reply.error and reply.text.startswith(message)
+    assert await store.list_subscriptions() == []
+
+
+async def test_categories_and_archives(setup, store):
+    commands, _ = setup
+    assert (await commands.dispatch(ctx(), "subscribe category cs")).text.startswith(
+        "Subscribed #1 category: cs"
+    )
+    assert (await commands.dispatch(ctx(), "subscribe category CS.lg")).text.startswith(
+        "Subscribed #2 category: cs.LG"
+    )
+    bad = await commands.dispatch(ctx(), "subscribe category foo.BAR")
+    assert bad.error and "Unknown arXiv archive 'foo'" in bad.text
+    usage = await commands.dispatch(ctx(), "subscribe colour blue")
+    assert usage.error and usage.text.startswith("Usage: `subscribe")
+    notname = await commands.dispatch(ctx(), "subscribe author ,,,")
+    assert notname.error and notname.text.startswith("Cannot subscribe:")
