@@ -169,6 +169,7 @@ def abstract_message(paper: Paper) -> dict[str, Any]:
     }
     if paper.comment:
         embed["footer"] = {"text": esc(paper.comment, FOOTER_MAX)}
+    _shrink(embed, EMBED_TOTAL_MAX)  # a 4096 abstract plus a 2048 comment passes 6000
     return message("", [embed])
 
 

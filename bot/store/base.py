@@ -86,8 +86,7 @@ class StoreBase:
         await self.close()
 
     async def schema_version(self) -> int:
-        async with self._conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     async def _migrate(self) -> None:
@@ -119,12 +118,19 @@ class StoreBase:
                 await self._conn.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        """Run a query to completion in ONE step of the connection's thread.
+
+        A cursor fetched over several steps keeps its statement (and a read snapshot) open in
+        between, and another task's ``BEGIN IMMEDIATE`` on this connection then fails at once
+        with "database is locked" (a stale snapshot is not retried by the busy timeout) as
+        soon as another process has written.
+        """
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: tuple | list = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        """The first row of a query (run to completion like :meth:`fetchall`)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def claim_rate_slot(self, key: str, interval: float) -> float:
         """Claim the next start time for requests sharing ``key`` (e.g. ``"arxiv"``).
