@@ -184,6 +184,8 @@ class PaperStore(StoreBase):
             updates: list[tuple] = []
             announce: list[tuple[str, str]] = []
             alerts: list[tuple] = []
+            # Subscription.label formats an enum each time; a few subscriptions make most alerts.
+            labels: dict[int, str] = {}
             bumped: list[tuple[str, int]] = []
             for item in items:
                 paper = item.paper
@@ -217,7 +219,9 @@ class PaperStore(StoreBase):
                 if matcher is None:
                     continue
                 for channel_id, subs in matcher(paper).items():
-                    reasons = "\n".join(s.label for s in subs)
+                    reasons = "\n".join(
+                        [labels.get(s.id) or labels.setdefault(s.id, s.label) for s in subs]
+                    )
                     alerts.append((paper.arxiv_id, channel_id, "alert", paper.version, reasons))
                     counts.alerted.append((paper.arxiv_id, channel_id))
             if inserts:

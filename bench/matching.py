@@ -1,0 +1,144 @@
+"""Matching benchmark: SubscriptionIndex vs every matcher on every paper, one day's listing.
+
+    python bench/matching.py CORPUS_DIR [--quick] [--day 2026-06-02]
+
+S = 100, 1,000, 10,000, 100,000 generated subscriptions (authors drawn from the corpus, topic
+phrases from its titles; a second series adds categories) against the union of one day's four
+listings. Baseline in the same run: ``bot.matching.subscription_matches`` for every
+(subscription, paper) pair, timed on a sample of papers and extrapolated to all of them. Prints
+build and match times, time per subscription and per match, and the ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import time
+
+from _common import Mix, as_subscriptions, corpus_files, distinct_papers, load_listings
+
+from bot.matching import SubscriptionIndex, _person_entry, subscription_matches
+
+TARGET_S, TARGET_SECONDS, TARGET_RATIO = 10_000, 0.2, 50.0
+AUTHOR_TOPIC = Mix(author=0.6, topic=0.4, category=0.0)
+WITH_CATEGORIES = Mix(author=0.6, topic=0.37, category=0.03)
+
+
+def best_of(fn, repeats: int) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def match_all(index: SubscriptionIndex, papers) -> int:
+    # New papers bring new author strings: start from a cold name cache every time.
+    _person_entry.cache_clear()
+    return sum(len(s) for _, m in index.match_many(papers) for s in m.values())
+
+
+def baseline(subs, papers, index, budget: float, rng: random.Random) -> tuple[float, int, bool]:
+    """Seconds for every matcher on every paper, extrapolated from a sample of papers that
+    fits in ``budget`` seconds; also whether the index agreed on the sample."""
+    sample, spent, agree = [], 0.0, True
+    order = list(papers)
+    rng.shuffle(order)
+    for paper in order:
+        start = time.perf_counter()
+        hits = {s.id for s in subs if subscription_matches(s, paper)}
+        spent += time.perf_counter() - start
+        sample.append(paper)
+        indexed = {s.id for group in index.match(paper).values() for s in group}
+        agree = agree and hits == indexed
+        if spent >= budget:
+            break
+    return spent / len(sample) * len(papers), len(sample), agree
+
+
+def series(papers, pool, mix: Mix, sizes, repeats: int, budget: float) -> list[dict]:
+    from _common import generate_subscriptions
+
+    rows = []
+    for size in sizes:
+        generated = generate_subscriptions(pool, size, channels=max(1, size // 20), mix=mix)
+        subs = as_subscriptions(generated)
+        build, index = best_of(lambda subs=subs: SubscriptionIndex(subs), 1)
+        seconds, matches = best_of(lambda index=index: match_all(index, papers), repeats)
+        row = {"S": size, "build": build, "match": seconds, "matches": matches}
+        if size <= TARGET_S:
+            row["base"], row["sampled"], row["agree"] = baseline(
+                subs, papers, index, budget, random.Random(size)
+            )
+        else:  # beyond 10,000: the baseline grows with S; scale the 10,000 figure
+            prev = next(r for r in rows if r["S"] == TARGET_S)
+            row["base"], row["sampled"], row["agree"] = prev["base"] * size / TARGET_S, 0, None
+        rows.append(row)
+        print(f"  S={size:>7,}: build {build:.3f} s, match {seconds:.4f} s, "
+              f"{matches:,} matches", flush=True)  # fmt: skip
+    return rows
+
+
+def print_table(title: str, rows: list[dict], n: int) -> None:
+    print(f"\n{title} x {n:,} papers")
+    print(f"{'S':>8}{'build s':>9}{'match s':>9}{'us/S':>8}{'us/match':>10}{'matches':>10}"
+          f"{'baseline s':>12}{'ratio':>8}  baseline sample")  # fmt: skip
+    for r in rows:
+        per_match = r["match"] / r["matches"] * 1e6 if r["matches"] else float("nan")
+        sample = (f"{r['sampled']} papers, agree={r['agree']}" if r["sampled"]
+                  else "extrapolated from S=10,000")  # fmt: skip
+        print(f"{r['S']:>8,}{r['build']:>9.3f}{r['match']:>9.4f}{r['match'] / r['S'] * 1e6:>8.2f}"
+              f"{per_match:>10.2f}{r['matches']:>10,}{r['base']:>12.1f}"
+              f"{r['base'] / r['match']:>8.0f}  {sample}")  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("corpus")
+    ap.add_argument("--quick", action="store_true", help="S up to 10,000, shorter baseline")
+    ap.add_argument("--day", default="2026-06-02")
+    args = ap.parse_args()
+    files = corpus_files(args.corpus)
+    day = [f for f in files if f.name.startswith(args.day)]
+    papers = distinct_papers(load_listings(day))
+    pool = distinct_papers(load_listings(files))  # subscriptions drawn from the whole month
+    sizes = [100, 1_000, 10_000] if args.quick else [100, 1_000, 10_000, 100_000]
+    repeats, budget = (2, 0.5) if args.quick else (5, 3.0)
+    print(f"{len(day)} files of {args.day}: {len(papers)} distinct papers; subscriptions drawn "
+          f"from {len(pool):,} papers of the month", flush=True)  # fmt: skip
+    print("author + topic subscriptions:")
+    at = series(papers, pool, AUTHOR_TOPIC, sizes, repeats, budget)
+    print("with 3% category subscriptions:")
+    cat = series(papers, pool, WITH_CATEGORIES, sizes, repeats, budget)
+    print_table("author + topic (60/40)", at, len(papers))
+    print_table("authors/topics/categories (60/37/3)", cat, len(papers))
+    target = next(r for r in at if r["S"] == TARGET_S)
+    ok_time = target["match"] < TARGET_SECONDS
+    ok_ratio = target["base"] / target["match"] >= TARGET_RATIO
+    print(
+        f"\ntarget {TARGET_S:,} author+topic x {len(papers):,} papers < {TARGET_SECONDS} s: "
+        f"{target['match']:.3f} s -> {'met' if ok_time else 'MISSED'}"
+    )
+    print(
+        f"target >= {TARGET_RATIO:.0f}x baseline at {TARGET_S:,}: "
+        f"{target['base'] / target['match']:.0f}x -> {'met' if ok_ratio else 'MISSED'}"
+    )
+    growth = at[-1]["match"] / at[0]["match"]
+    work = (at[-1]["S"] + at[-1]["matches"]) / (at[0]["S"] + at[0]["matches"])
+    print(
+        f"growth S={at[0]['S']:,} -> {at[-1]['S']:,}: time x{growth:.1f} for S + matches "
+        f"x{work:.1f} ({'sub-linear' if growth <= work else 'SUPER-linear'})"
+    )
+    disagree = [r for r in at + cat if r["agree"] is False]
+    if disagree:
+        print("CHECK FAILED: the index and the baseline disagree at S =",
+              [r["S"] for r in disagree])  # fmt: skip
+    return 1 if disagree else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
