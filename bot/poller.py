@@ -81,9 +81,8 @@ class Poller:
         wanted: list[str] = []
         for c in self.config.categories:
             wanted.extend(expand(c))
-        for sub in await self.store.list_subscriptions():
-            if sub.kind is SubscriptionKind.CATEGORY:
-                wanted.extend(expand(sub.value))
+        for value in await self.store.subscription_values(SubscriptionKind.CATEGORY):
+            wanted.extend(expand(value))
         return list(dict.fromkeys(wanted))
 
     async def poll_all(self, *, respect_backoff: bool = False) -> PollReport:

@@ -27,11 +27,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import aiohttp
 from yarl import URL
 
 from bot.redact import redact_url
+
+if TYPE_CHECKING:  # aiohttp is imported on first use: a stored-id look-up never needs it
+    import aiohttp
 
 log = logging.getLogger("paperbot.fetch")
 
@@ -246,6 +249,8 @@ class HttpClient:
             await session.close()
 
     def _get_session(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             timeout = aiohttp.ClientTimeout(
                 total=None, sock_connect=self.connect_timeout, sock_read=self.idle_timeout
@@ -340,6 +345,8 @@ class HttpClient:
         self, url: str, headers: Mapping[str, str], accept_status: Collection[int]
     ) -> FetchResult:
         """One request, bounded by ``total_timeout``; maps every failure to a FetchError."""
+        import aiohttp
+
         try:
             async with asyncio.timeout(self.total_timeout):
                 return await self._request(url, headers, accept_status)

@@ -217,6 +217,13 @@ class ChannelStore(StoreBase):
             )
         return [_subscription(r) for r in rows]
 
+    async def subscription_values(self, kind: SubscriptionKind) -> list[str]:
+        """The distinct values of one kind of subscription (the polled categories, say)."""
+        rows = await self.fetchall(
+            "SELECT DISTINCT value FROM subscriptions WHERE kind = ? ORDER BY value", (kind.value,)
+        )
+        return [r[0] for r in rows]
+
     async def subscriptions_version(self) -> tuple[int, int]:
         """Cheap change marker (count, max id) so callers can cache a matcher index."""
         row = await self.fetchone("SELECT count(*), coalesce(max(id), 0) FROM subscriptions")

@@ -42,6 +42,8 @@ _UPDATE_STAGED_SQL = (
     f"last_seen=s.last_seen FROM temp.{_UPSTAGE} AS s WHERE papers.arxiv_id = s.arxiv_id"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: Full-text matches ranked at most (the most recently stored); see ``PaperStore.search``.
+RANK_WINDOW = 2000
 #: SQLite allows 32766 host parameters; stay well below.
 _CHUNK = 900
 
@@ -361,16 +363,25 @@ class PaperStore(StoreBase):
         return paper_from_row(row) if row else None
 
     async def search(self, text: str, *, limit: int = 5, title_only: bool = False) -> list[Paper]:
-        """Full-text search (bm25, title weighted highest). Any string is safe here."""
+        """Full-text search ranked by bm25 (title weighted highest). Any string is safe here.
+
+        Ranking costs a few microseconds per matching row, so a query matching more than
+        :data:`RANK_WINDOW` papers (``learning models``) is ranked among the most recently
+        stored :data:`RANK_WINDOW` of them: the answer stays fast at a million papers.
+        """
         query = fts_query(text)
         if query is None:
             return []
-        if title_only:
-            query = "title : (" + query + ")"
+        table, weights = ("titles_fts", "") if title_only else ("papers_fts", ", 10.0, 1.0, 3.0")
+        floor = await self.fetchone(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (query, RANK_WINDOW - 1),
+        )
+        window = f" AND {table}.rowid >= {int(floor[0])}" if floor else ""
         rows = await self.fetchall(
             f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))} "
-            "FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
-            "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 10.0, 1.0, 3.0) LIMIT ?",
+            f"FROM {table} JOIN papers p ON p.id = {table}.rowid "
+            f"WHERE {table} MATCH ?{window} ORDER BY bm25({table}{weights}) LIMIT ?",
             (query, limit),
         )
         return [paper_from_row(r) for r in rows]
