@@ -115,20 +115,34 @@ def _author_value(rng: random.Random, name: str) -> str:
     return f"{given[0]}. {surname}"
 
 
+def _phrase(rng: random.Random, words: list[str]) -> str | None:
+    """2 or 3 adjacent title words, neither end a stop word (``offline reinforcement
+    learning``, ``graph neural networks``)."""
+    spans = [
+        words[i : i + n]
+        for n in (2, 3)
+        for i in range(len(words) - n + 1)
+        if words[i].lower() not in STOPWORDS and words[i + n - 1].lower() not in STOPWORDS
+    ]
+    return " ".join(rng.choice(spans)) if spans else None
+
+
 def _topic_value(rng: random.Random, title: str) -> str | None:
-    words = [w for w in _WORD.findall(title) if w.lower() not in STOPWORDS]
-    if len(words) < 2:
+    """A topic phrase drawn from a title, as people write topic alerts: mostly a quoted
+    phrase, sometimes with a second term, an alternative or an exclusion."""
+    words = _WORD.findall(title)
+    phrase = _phrase(rng, words)
+    if phrase is None:
         return None
     roll = rng.random()
-    i = rng.randrange(len(words) - 1)
-    if roll < 0.4:  # a quoted two-word phrase from a title (often not adjacent: still fine)
-        return f'"{words[i]} {words[i + 1]}"'
-    if roll < 0.75:  # two bare words (AND)
-        return f"{words[i]} {words[i + 1]}"
-    if roll < 0.9:  # an OR of a word pair and a single word
-        j = rng.randrange(len(words))
-        return f"{words[i]} {words[i + 1]} OR {words[j]}"
-    return f"{words[i]} {words[i + 1]} -survey"
+    if roll < 0.6:
+        return f'"{phrase}"'
+    if roll < 0.75:  # the phrase's words, unquoted (AND anywhere in title or abstract)
+        return phrase
+    if roll < 0.9:  # two alternatives
+        other = _phrase(rng, words) or phrase
+        return f'"{phrase}" OR "{other}"'
+    return f'"{phrase}" -survey'
 
 
 @dataclass(frozen=True)

@@ -105,20 +105,22 @@ def subscription_matches(sub: Subscription, paper: Paper) -> bool:
 # Index rows, flattened into tuples so the hot loops unpack instead of looking up attributes.
 # Author: (surname key, first given initial or "", parsed name, subscription).
 _AuthorEntry = tuple[str, str, PersonName, Subscription]
-# Topic: (single required words, single excluded words, required two-word phrases as pairs,
-# excluded two-word phrases as pairs, needs the full phrase check, clause, subscription).
-_Pairs = frozenset[tuple[str, str]]
-_TopicEntry = tuple[frozenset[str], frozenset[str], _Pairs, _Pairs, bool, Clause, Subscription]
+# Topic: (single required words, single excluded words, required 2- and 3-word phrases as
+# token tuples, excluded ones likewise, needs the full phrase check, clause, subscription).
+_Grams = frozenset[tuple[str, ...]]
+_TopicEntry = tuple[frozenset[str], frozenset[str], _Grams, _Grams, bool, Clause, Subscription]
+#: Phrases up to this many words are checked as set members of the paper's adjacent n-grams.
+_GRAM_MAX = 3
 
 
 def _topic_entry(clause: Clause, sub: Subscription) -> _TopicEntry:
-    """A clause prepared for the hot loop: a two-word phrase occurs iff its pair of tokens is
-    one of the paper's adjacent pairs, so only longer phrases need :meth:`Clause.phrases_match`.
-    """
-    pairs = frozenset((t[0], t[1]) for t in clause.required if len(t) == 2)
-    excluded_pairs = frozenset((t[0], t[1]) for t in clause.excluded if len(t) == 2)
-    longer = any(len(t) > 2 for t in clause.required + clause.excluded)
-    return (clause.words, clause.excluded_words, pairs, excluded_pairs, longer, clause, sub)
+    """A clause prepared for the hot loop: a phrase of two or three words occurs iff its tokens
+    are one of the paper's adjacent n-grams, so only longer phrases need
+    :meth:`Clause.phrases_match`."""
+    grams = frozenset(tuple(t) for t in clause.required if 1 < len(t) <= _GRAM_MAX)
+    excluded = frozenset(tuple(t) for t in clause.excluded if 1 < len(t) <= _GRAM_MAX)
+    longer = any(len(t) > _GRAM_MAX for t in clause.required + clause.excluded)
+    return (clause.words, clause.excluded_words, grams, excluded, longer, clause, sub)
 
 
 def _pair_key(clause: Clause) -> tuple[str, str] | None:
@@ -147,7 +149,11 @@ class SubscriptionIndex:
     """
 
     def __init__(self, subscriptions: Iterable[Subscription]) -> None:
-        self._authors: dict[str, list[_AuthorEntry]] = defaultdict(list)
+        # Surname key -> first initial ("" for no given name, "*" for any) -> entries: a
+        # paper's "Wei Li" is checked against the Li subscriptions starting with W only.
+        self._authors: dict[str, dict[str, list[_AuthorEntry]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         self._topics: dict[str, list[_TopicEntry]] = defaultdict(list)
         # Clauses with a phrase are keyed by an adjacent token pair of it: far more selective
         # than one word ("large language" vs "language").
@@ -167,6 +173,15 @@ class SubscriptionIndex:
                 self._size += 1
         self._topic_keys = frozenset(self._topics)
         self._topic_pair_keys = frozenset(self._topic_pairs)
+        # Which n-grams of a paper the entries look at (required or excluded phrases).
+        sizes = {
+            len(g)
+            for table in (self._topics, self._topic_pairs)
+            for entries in table.values()
+            for e in entries
+            for g in e[2] | e[3]
+        }
+        self._gram_sizes = frozenset(sizes)
 
     def __len__(self) -> int:
         return self._size
@@ -177,7 +192,10 @@ class SubscriptionIndex:
             if parsed is None:
                 raise ValueError("not a name")
             key, person, initial = parsed
-            self._authors[key].append((person.surname_key, initial, person, sub))
+            # A multi-word surname (García López, van den Oord) can meet a name whose given
+            # names hold part of it, so it is never filtered by initial ("*").
+            bucket = "*" if " " in person.surname_key else initial
+            self._authors[key][bucket].append((person.surname_key, initial, person, sub))
         elif sub.kind == SubscriptionKind.TOPIC:
             # Each OR-alternative under its own key: a query matches iff one alternative does,
             # and an alternative can only match papers holding its key token.
@@ -227,21 +245,31 @@ class SubscriptionIndex:
             if parsed is None:
                 continue
             key, person, initial = parsed
-            surname = person.surname_key
-            for sub_surname, sub_initial, sub_person, sub in index.get(key, ()):
-                # Cheap rejection of the common case (Wang, Wei vs Wang, Yu) before the full rule.
-                if sub_surname == surname and sub_initial != initial and sub_initial and initial:
-                    continue
-                if same_person(sub_person, person):
-                    found[sub.id] = sub
+            buckets = index.get(key)
+            if buckets is None:
+                continue
+            # Given names are compared first token first, so with single-word surnames on both
+            # sides different initials never match; a side without a given name matches any.
+            if initial and " " not in person.surname_key:
+                groups = (buckets.get(initial, ()), buckets.get("", ()), buckets.get("*", ()))
+            else:
+                groups = tuple(buckets.values())
+            for group in groups:
+                for _, _, sub_person, sub in group:
+                    if same_person(sub_person, person):
+                        found[sub.id] = sub
 
     def _match_topics(self, paper: Paper, found: dict[int, Subscription]) -> None:
         doc = TokenDoc(paper_tokens(paper))
         # Set intersection runs in C and walks the smaller side (usually the paper's tokens).
         present = doc.token_set
         tokens = doc.tokens
-        # The SEPARATOR token keeps pairs from spanning title and abstract, as phrases.
-        pairs = frozenset(pairwise(tokens)) if self._topic_pairs else frozenset()
+        # The SEPARATOR token keeps n-grams from spanning title and abstract, as phrases.
+        pairs: frozenset[tuple[str, ...]] = frozenset()
+        if self._gram_sizes:
+            pairs = frozenset(pairwise(tokens))
+            if 3 in self._gram_sizes:
+                pairs |= frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False))
         candidates = [self._topics[t] for t in present & self._topic_keys]
         candidates.extend(self._topic_pairs[p] for p in pairs & self._topic_pair_keys)
         for entries in candidates:

@@ -198,3 +198,15 @@ def test_kind_given_as_plain_string_still_matches() -> None:
     sub = Subscription(1, 1, "topic", "reinforcement")  # type: ignore[arg-type]
     assert SubscriptionIndex([sub]).match(PAPER) == {1: [sub]}
     assert subscription_matches(sub, PAPER)
+
+
+def test_excluded_phrase_applies_when_no_subscription_requires_a_phrase() -> None:
+    """The index looks at a paper's word pairs for excluded phrases too (regression: it built
+    them only when some subscription required a phrase)."""
+    sub = Subscription(1, 1, SubscriptionKind.TOPIC, 'robots -"large language"')
+    hit = Paper("2401.00001", 1, "Robots that walk", abstract="Legged robots.")
+    miss = Paper("2401.00002", 1, "Robots and large language models", abstract="Robots.")
+    index = SubscriptionIndex([sub])
+    assert index.match(hit) == {1: [sub]}
+    assert index.match(miss) == {}
+    assert not subscription_matches(sub, miss)
