@@ -35,7 +35,8 @@ class CliError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        raise CliError(f"{self.prog}: {message}", EXIT_USAGE)
+        command = self.prog.removeprefix("paperbot").strip()
+        raise CliError(f"{command}: {message}" if command else message, EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:

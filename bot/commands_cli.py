@@ -76,9 +76,8 @@ def register_alerts(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("subscribe", help="subscribe a channel to an author, topic or category")
     p.add_argument("channel", metavar="CHANNEL")
     p.add_argument("kind", choices=["author", "topic", "category"], metavar="author|topic|category")
-    p.add_argument(
-        "value", nargs="+", metavar="VALUE", help="use -- before a value starting with -"
-    )
+    # REMAINDER: a topic such as `robots -survey` needs no `--` (one is still accepted).
+    p.add_argument("value", nargs=argparse.REMAINDER, metavar="VALUE...")
     p.set_defaults(handler=cmd_subscribe)
 
     p = sub.add_parser("unsubscribe", help="remove a subscription from a channel")
@@ -117,7 +116,10 @@ async def _channel(app: App, name: str):
 
 async def cmd_subscribe(args: argparse.Namespace, config: Config) -> int:
     kind = SubscriptionKind(args.kind)
-    value = " ".join(" ".join(args.value).split())
+    words = args.value[1:] if args.value[:1] == ["--"] else args.value
+    value = " ".join(" ".join(words).split())
+    if not value:
+        raise CliError("subscribe: give a VALUE (an author, a topic or a category)", EXIT_USAGE)
     try:
         value, norm = normalize_subscription(kind, value)
     except ValueError as exc:

@@ -279,3 +279,30 @@ async def test_subprocess_warns_about_world_readable_webhook_config(tmp_path: Pa
     config.chmod(0o600)
     code, _out, err = await run_cli(tmp_path, "ingest", str(LISTING))
     assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize(
+    ("words", "stored"),
+    [
+        (["robots", "-survey"], "robots -survey"),
+        (["--", "-survey", "robots"], "-survey robots"),
+        (["Babuschkin,", "Igor"], "Babuschkin, Igor"),
+    ],
+)
+def test_subscribe_takes_a_value_of_several_words(
+    words: list[str], stored: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kind = "author" if "Igor" in words else "topic"
+    assert main(["subscribe", "console", kind, *words]) == 0
+    assert f"{kind}: {stored}" in capsys.readouterr().out
+    assert main(["subscriptions", "console"]) == 0
+    assert f"console\t{kind}\t{stored}\t" in capsys.readouterr().out
+
+
+def test_subscribe_errors_are_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["subscribe", "console", "topic"]) == 2
+    assert main(["subscribe", "nowhere", "author", "Igor", "Babuschkin"]) == 2
+    assert main(["subscribe", "console", "topic", "-survey"]) == 2
+    err = capsys.readouterr().err
+    assert "give a VALUE" in err and "unknown channel 'nowhere'" in err and "-exclusions" in err
+    assert "Traceback" not in err and "paperbot: paperbot:" not in err
