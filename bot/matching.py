@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from bot.models import Paper, Subscription, SubscriptionKind
 from bot.names import PersonName, index_key, parse_person, same_person
-from bot.topic import Clause, TokenDoc, TopicError, paper_tokens, parse_topic
+from bot.topic import Clause, TopicError, paper_tokens, parse_topic
 
 log = logging.getLogger(__name__)
 
@@ -105,22 +105,27 @@ def subscription_matches(sub: Subscription, paper: Paper) -> bool:
 # Index rows, flattened into tuples so the hot loops unpack instead of looking up attributes.
 # Author: (surname key, first given initial or "", parsed name, subscription).
 _AuthorEntry = tuple[str, str, PersonName, Subscription]
-# Topic: (single required words, single excluded words, required 2- and 3-word phrases as
-# token tuples, excluded ones likewise, needs the full phrase check, clause, subscription).
-_Grams = frozenset[tuple[str, ...]]
-_TopicEntry = tuple[frozenset[str], frozenset[str], _Grams, _Grams, bool, Clause, Subscription]
-#: Phrases up to this many words are checked as set members of the paper's adjacent n-grams.
-_GRAM_MAX = 3
+# Topic: (single required words, single excluded words, required phrases and excluded phrases
+# as " w1 w2 " strings, subscription).
+_TopicEntry = tuple[frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...], Subscription]
+
+
+def _spaced(term: tuple[str, ...]) -> str:
+    """A phrase as it stands in :func:`_spaced_text`: tokens never hold spaces, so a phrase
+    occurs iff this string does."""
+    return " " + " ".join(term) + " "
+
+
+def _spaced_text(tokens: list[str]) -> str:
+    return " " + " ".join(tokens) + " "
 
 
 def _topic_entry(clause: Clause, sub: Subscription) -> _TopicEntry:
-    """A clause prepared for the hot loop: a phrase of two or three words occurs iff its tokens
-    are one of the paper's adjacent n-grams, so only longer phrases need
-    :meth:`Clause.phrases_match`."""
-    grams = frozenset(tuple(t) for t in clause.required if 1 < len(t) <= _GRAM_MAX)
-    excluded = frozenset(tuple(t) for t in clause.excluded if 1 < len(t) <= _GRAM_MAX)
-    longer = any(len(t) > _GRAM_MAX for t in clause.required + clause.excluded)
-    return (clause.words, clause.excluded_words, grams, excluded, longer, clause, sub)
+    """A clause prepared for the hot loop: words as sets, phrases as substrings of the
+    paper's space-joined tokens (a C-speed search instead of n-gram sets or positions)."""
+    need = tuple(_spaced(t) for t in clause.required if len(t) > 1)
+    excluded = tuple(_spaced(t) for t in clause.excluded if len(t) > 1)
+    return (clause.words, clause.excluded_words, need, excluded, sub)
 
 
 def _pair_key(clause: Clause) -> tuple[str, str] | None:
@@ -172,16 +177,12 @@ class SubscriptionIndex:
             else:
                 self._size += 1
         self._topic_keys = frozenset(self._topics)
-        self._topic_pair_keys = frozenset(self._topic_pairs)
-        # Which n-grams of a paper the entries look at (required or excluded phrases).
-        sizes = {
-            len(g)
-            for table in (self._topics, self._topic_pairs)
-            for entries in table.values()
-            for e in entries
-            for g in e[2] | e[3]
-        }
-        self._gram_sizes = frozenset(sizes)
+        # Pair keys by first word: a paper's pairs are found from its words, not enumerated.
+        seconds: dict[str, set[str]] = defaultdict(set)
+        for first, second in self._topic_pairs:
+            seconds[first].add(second)
+        self._pair_seconds = {k: frozenset(v) for k, v in seconds.items()}
+        self._pair_firsts = frozenset(seconds)
 
     def __len__(self) -> int:
         return self._size
@@ -260,26 +261,28 @@ class SubscriptionIndex:
                         found[sub.id] = sub
 
     def _match_topics(self, paper: Paper, found: dict[int, Subscription]) -> None:
-        doc = TokenDoc(paper_tokens(paper))
+        tokens = paper_tokens(paper)
         # Set intersection runs in C and walks the smaller side (usually the paper's tokens).
-        present = doc.token_set
-        tokens = doc.tokens
-        # The SEPARATOR token keeps n-grams from spanning title and abstract, as phrases.
-        pairs: frozenset[tuple[str, ...]] = frozenset()
-        if self._gram_sizes:
-            pairs = frozenset(pairwise(tokens))
-            if 3 in self._gram_sizes:
-                pairs |= frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False))
+        present = frozenset(tokens)
+        # The SEPARATOR token keeps phrases from spanning title and abstract.
+        text = _spaced_text(tokens)
         candidates = [self._topics[t] for t in present & self._topic_keys]
-        candidates.extend(self._topic_pairs[p] for p in pairs & self._topic_pair_keys)
+        pairs = self._topic_pairs
+        for first in present & self._pair_firsts:
+            for second in self._pair_seconds[first] & present:
+                if f" {first} {second} " in text:
+                    candidates.append(pairs[(first, second)])
         for entries in candidates:
-            for words, excluded_words, need_pairs, excluded_pairs, longer, clause, sub in entries:
-                # Clause.matches inlined: this loop is the hot path of the whole index.
-                if (
-                    words <= present
-                    and need_pairs <= pairs
-                    and excluded_words.isdisjoint(present)
-                    and excluded_pairs.isdisjoint(pairs)
-                    and (not longer or clause.phrases_match(doc))
-                ):
-                    found[sub.id] = sub
+            for words, excluded_words, need, excluded, sub in entries:
+                # Clause.matches inlined (plain loops, no generators): the index's hot path.
+                if not words <= present or not excluded_words.isdisjoint(present):
+                    continue
+                for phrase in need:
+                    if phrase not in text:
+                        break
+                else:
+                    for phrase in excluded:
+                        if phrase in text:
+                            break
+                    else:
+                        found[sub.id] = sub
