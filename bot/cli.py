@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), exc.code, debug)
     except ConfigError as exc:
         return _fail(f"config error: {exc}", EXIT_USAGE, debug)
-    except StoreError as exc:
+    except (StoreError, sqlite3.Error) as exc:
         return _fail(f"database error: {exc}", EXIT_FAILED, debug)
     except StartupError as exc:
         return _fail(str(exc), EXIT_USAGE, debug)

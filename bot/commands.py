@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -21,6 +23,8 @@ from bot.names import parse_person
 from bot.status import status_text
 from bot.store import DuplicateSubscription, Store
 from bot.topic import TOPIC_HELP, TopicError, parse_topic
+
+log = logging.getLogger("paperbot.commands")
 
 Handler = Callable[[CommandContext, str], Awaitable[Reply]]
 CHAT_PLATFORMS = frozenset({"slack", "discord"})
@@ -122,7 +126,14 @@ class Commands:
             return Reply(
                 "You do not have permission to change this channel's subscriptions.", error=True
             )
-        return await command.handler(ctx, args)
+        try:
+            return await command.handler(ctx, args)
+        except Exception:  # every adapter gets an answer; the log has the details
+            log.exception("command %r failed", command.name)
+            return Reply(
+                f"Sorry, `{command.name}` failed on our side; it is logged. Try again later.",
+                error=True,
+            )
 
     # -- handlers -------------------------------------------------------------------------
 
@@ -132,7 +143,7 @@ class Commands:
         try:
             result = await self.lookup_service(args)
         except LookupFailed as exc:
-            return Reply(str(exc).capitalize(), error=True)
+            return Reply(str(exc)[:1].upper() + str(exc)[1:], error=True)
         note = f"\n_{result.note}_" if result.note else ""
         label = "Found" if len(result.papers) == 1 else f"{len(result.papers)} papers"
         return Reply(f"{label} ({result.origin}){note}", papers=result.papers)
@@ -180,13 +191,13 @@ class Commands:
         )
 
     async def unsubscribe(self, ctx: CommandContext, args: str) -> Reply:
-        raw = args.strip().lstrip("#")
-        if not raw.isdigit():
+        sub_id = subscription_id(args)
+        if sub_id is None:
             return Reply(self.usage("unsubscribe", ctx) + " (the id from `list`)", error=True)
         channel = await self._channel(ctx, create=False)
-        if channel is None or not await self.store.remove_subscription(int(raw), channel.id):
-            return Reply(f"This channel has no subscription #{raw} (see `list`).", error=True)
-        return Reply(f"Unsubscribed #{raw}.", ephemeral=False)
+        if channel is None or not await self.store.remove_subscription(sub_id, channel.id):
+            return Reply(f"This channel has no subscription #{sub_id} (see `list`).", error=True)
+        return Reply(f"Unsubscribed #{sub_id}.", ephemeral=False)
 
     async def list(self, ctx: CommandContext, args: str) -> Reply:
         channel = await self._channel(ctx, create=False)
@@ -210,6 +221,12 @@ class Commands:
                      "all work; a different first name is another person.")  # fmt: skip
         lines.append("Categories: `cs.LG`, or a whole archive such as `cs`.")
         return Reply("\n".join(lines) + "\n\n" + TOPIC_HELP)
+
+
+def subscription_id(text: str) -> int | None:
+    """``12`` or ``#12`` as an id; None for anything else (including ids SQLite cannot hold)."""
+    raw = text.strip().removeprefix("#")
+    return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None
 
 
 def normalize_subscription(kind: SubscriptionKind, value: str) -> tuple[str, str]:

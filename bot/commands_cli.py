@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from bot.app import App
 from bot.cli import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliError, paths_arg
-from bot.commands import normalize_subscription
+from bot.commands import normalize_subscription, subscription_id
 from bot.config import ChannelConfig, Config
 from bot.ingest import IngestError, Progress, ingest_files
 from bot.lookup import LookupFailed, SourceUnavailable
@@ -141,14 +141,14 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_unsubscribe(args: argparse.Namespace, config: Config) -> int:
-    raw = args.id.lstrip("#")
-    if not raw.isdigit():
+    sub_id = subscription_id(args.id)
+    if sub_id is None:
         raise CliError(f"ID must be a subscription number, got {args.id!r}", EXIT_USAGE)
     async with await App.create(config) as app:
         channel = await _channel(app, args.channel)
-        if not await app.store.remove_subscription(int(raw), channel.id):
-            raise CliError(f"{channel.name} has no subscription #{raw}", EXIT_USAGE)
-    print(f"unsubscribed {channel.name} #{raw}")
+        if not await app.store.remove_subscription(sub_id, channel.id):
+            raise CliError(f"{channel.name} has no subscription #{sub_id}", EXIT_USAGE)
+    print(f"unsubscribed {channel.name} #{sub_id}")
     return EXIT_OK
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.redact import redact_url
+
 DEFAULT_CATEGORIES = ("cs.AI", "cs.CL", "cs.LG")
 PLATFORMS = ("console", "slack-webhook", "discord-webhook", "slack", "discord")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -150,10 +152,9 @@ class _Reader:
             return default
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.fail(key, f"expected {_names(kinds)}, got {value!r}")
-        if not isinstance(value, kinds):
-            raise self.fail(key, f"expected {_names(kinds)}, got {value!r}")
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            shown = repr(redact_url(value)) if isinstance(value, str) else repr(value)
+            raise self.fail(key, f"expected {_names(kinds)}, got {shown}")
         return value
 
     def number(self, key: str, default: float, minimum: float = 0.0) -> float:
@@ -179,7 +180,8 @@ class _Reader:
     def url(self, key: str, default: str | None) -> str | None:
         value = self.get(key, str, default)
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
-            raise self.fail(key, f"expected an http(s) URL, got {value!r}")
+            # A webhook URL is a secret even when malformed: show only a redacted form.
+            raise self.fail(key, f"expected an http(s) URL, got {redact_url(value)!r}")
         return value
 
     def done(self) -> None:

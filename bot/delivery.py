@@ -34,8 +34,11 @@ from bot.store import Store
 
 log = logging.getLogger("paperbot.delivery")
 
-#: Messages claimed per round (across channels).
+#: Messages claimed per round (across channels), and at most this many of one channel.
 CLAIM_BATCH = 200
+CLAIM_PER_CHANNEL = 20
+#: The longest one send may take (the adapters' HTTP time-out, discord.py's 429 sleeps).
+SEND_TIMEOUT = 30.0
 
 
 def new_worker_id() -> str:
@@ -109,10 +112,14 @@ class Deliverer:
         report = DrainReport()
         channels = {c.id: c for c in await self.store.list_channels()}
         usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
-        # The lease must outlast pacing a whole batch into one channel.
-        lease = 120.0 + CLAIM_BATCH * self.config.per_channel_interval_seconds
+        # The lease outlasts pacing a channel's whole share, each send taking its full time-out.
+        per_send = self.config.per_channel_interval_seconds + SEND_TIMEOUT
         messages = await self.store.claim_due(
-            self.worker_id, limit=CLAIM_BATCH, lease=lease, channel_ids=usable
+            self.worker_id,
+            limit=CLAIM_BATCH,
+            per_channel=CLAIM_PER_CHANNEL,
+            lease=60.0 + CLAIM_PER_CHANNEL * per_send,
+            channel_ids=usable,
         )
         if not messages:
             return report
@@ -137,58 +144,73 @@ class Deliverer:
         alias: str | None,
         report: DrainReport,
     ) -> None:
+        """Send one channel's share in order; stop at a retry (the rest wait as long) or a
+        pause. Cancelled (shutdown), the unsent rest goes back to the queue at once."""
         adapter = self.adapters[channel.platform]
         target = self.channel_configs.get(alias or channel.name)
         for index, message in enumerate(messages):
-            paper = papers.get(message.paper_id)
-            if paper is None:
-                await self.store.mark_failed(message.id, "paper missing from the store")
-                report.failed += 1
-                continue
-            await self._pace(channel.id, adapter)
-            outgoing = Outgoing(message, channel, target, build_alert(paper, message.reasons))
             try:
-                try:
-                    ref = await adapter.deliver(outgoing)
-                except DeliveryError as exc:
-                    exc.reason = scrub(exc.reason, target)  # before it is logged or stored
-                    raise
-                finally:
-                    # Pace from the platform's answer, not our request: the platform counts
-                    # arrivals, and ours may be delayed on the way.
-                    self._last_sent[channel.id] = time.monotonic()
-            except RetryLater as exc:
-                delay = self.backoff(message.attempts, exc.retry_after)
-                log.warning("%s: %s for %s; retrying in %.1fs", channel.name,
-                            redact_url(exc.reason), message.key, delay)  # fmt: skip
-                for later in messages[index:]:
-                    await self.store.retry_later(later.id, delay, exc.reason)
-                report.retried += 1
-                return
-            except Refused as exc:
-                log.error("%s refused %s: %s", channel.name, message.key, exc.reason)
-                await self.store.mark_failed(message.id, exc.reason)
-                report.failed += 1
-                continue
-            except ChannelUnavailable as exc:
-                log.error("pausing %s: %s", channel.name, exc.reason)
-                await self.store.pause_channel(channel.id, exc.reason)
-                report.paused.append(channel.name)
-                return
+                retry = await self._deliver_one(channel, adapter, target, message, papers, report)
             except asyncio.CancelledError:
                 await self.store.release([m.id for m in messages[index:]])
                 raise
-            except Exception as exc:  # an adapter bug must not lose or stall the message
-                log.exception("%s: delivering %s failed unexpectedly", channel.name, message.key)
-                delay = self.backoff(message.attempts, None)
-                for later in messages[index:]:
-                    await self.store.retry_later(
-                        later.id, delay, scrub(f"internal error: {exc!r}", target)
-                    )
+            if retry is ChannelUnavailable:
+                return  # pause_channel handed the rest back
+            if retry is not None:
+                delay, reason = retry
+                await self.store.retry_later([m.id for m in messages[index:]], delay, reason)
                 report.retried += 1
                 return
-            await self.store.mark_sent(message, ref, _replies(adapter, message))
-            report.sent += 1
+
+    async def _deliver_one(
+        self,
+        channel: Channel,
+        adapter: Adapter,
+        target: ChannelConfig | None,
+        message: OutboxMessage,
+        papers: dict[str, Paper],
+        report: DrainReport,
+    ) -> tuple[float, str] | type[ChannelUnavailable] | None:
+        """Deliver one message and record the outcome; a retry's (delay, reason), or
+        ChannelUnavailable when the channel was paused."""
+        paper = papers.get(message.paper_id)
+        if paper is None:
+            await self.store.mark_failed(message.id, "paper missing from the store")
+            report.failed += 1
+            return None
+        await self._pace(channel.id, adapter)
+        outgoing = Outgoing(message, channel, target, build_alert(paper, message.reasons))
+        try:
+            try:
+                ref = await adapter.deliver(outgoing)
+            except DeliveryError as exc:
+                exc.reason = scrub(exc.reason, target)  # before it is logged or stored
+                raise
+            finally:
+                # Pace from the platform's answer, not our request: the platform counts
+                # arrivals, and ours may be delayed on the way.
+                self._last_sent[channel.id] = time.monotonic()
+        except RetryLater as exc:
+            delay = self.backoff(message.attempts, exc.retry_after)
+            log.warning("%s: %s for %s; retrying in %.1fs", channel.name, exc.reason,
+                        message.key, delay)  # fmt: skip
+            return delay, exc.reason
+        except Refused as exc:
+            log.error("%s refused %s: %s", channel.name, message.key, exc.reason)
+            await self.store.mark_failed(message.id, exc.reason)
+            report.failed += 1
+            return None
+        except ChannelUnavailable as exc:
+            log.error("pausing %s: %s", channel.name, exc.reason)
+            await self.store.pause_channel(channel.id, exc.reason)
+            report.paused.append(channel.name)
+            return ChannelUnavailable
+        except Exception as exc:  # an adapter bug must not lose or stall the message
+            log.exception("%s: delivering %s failed unexpectedly", channel.name, message.key)
+            return self.backoff(message.attempts, None), scrub(f"internal error: {exc!r}", target)
+        await self.store.mark_sent(message, ref, _replies(adapter, message))
+        report.sent += 1
+        return None
 
     async def _pace(self, channel_id: int, adapter: Adapter) -> None:
         # An adapter may set its own pace (the console needs none); else the configured one.

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from bot.models import Paper, Subscription, SubscriptionKind
 from bot.names import PersonName, index_key, parse_person, same_person
+from bot.taxonomy import expand
 from bot.topic import Clause, TopicError, paper_tokens, parse_topic
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,15 @@ def normalize_category(value: str) -> str:
         raise ValueError(f"{archive} has no subject classes: subscribe to {archive!r} itself.")
     if not _CLASS_RE.fullmatch(subject):
         raise ValueError(f"Malformed subject class {subject!r} in {text!r}: expected e.g. cs.LG.")
-    return f"{archive}.{subject if archive in _LOWERCASE_CLASSES else subject.upper()}"
+    canonical = f"{archive}.{subject if archive in _LOWERCASE_CLASSES else subject.upper()}"
+    known = expand(archive)
+    if known != [archive] and canonical not in known:
+        # An unknown class would be polled (and fail) forever.
+        raise ValueError(
+            f"Unknown subject class {canonical!r}: {archive} has "
+            f"{', '.join(k.partition('.')[2] for k in known)}."
+        )
+    return canonical
 
 
 def category_matches(subscription_value: str, categories: Iterable[str]) -> bool:

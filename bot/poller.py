@@ -127,12 +127,15 @@ class Poller:
                 if last and pub_date and pub_date < last:
                     pub_date = last  # an older listing served again: keep our mark
                 items = len(listing.items)
-        except SourceError as exc:
+        except Exception as exc:  # one category's failure never stops the others
+            if not isinstance(exc, SourceError):
+                log.exception("poll %s failed unexpectedly", category)
+            error = str(exc) if isinstance(exc, SourceError) else f"internal error: {exc!r}"
             failures = await self.store.record_source_failure(
-                url, str(exc), disable_after=self.config.disable_after_failures
+                url, error, disable_after=self.config.disable_after_failures
             )
-            log.warning("poll %s failed (%d in a row): %s", category, failures, exc)
-            return CategoryResult(category, ok=False, error=str(exc))
+            log.warning("poll %s failed (%d in a row): %s", category, failures, error)
+            return CategoryResult(category, ok=False, error=error)
         await self.store.record_source_success(
             url, etag=fetched.etag, last_modified=fetched.last_modified,
             body_hash=fetched.body_hash, pub_date=pub_date, items=items,

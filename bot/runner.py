@@ -136,8 +136,8 @@ async def check_once(app: App) -> int:
     for channel in channels.values():
         if channel.paused_reason:
             print(f"paused: {channel.name}: {channel.paused_reason}")
-    if summary.failed:
-        print(f"refused by the platform: {len(summary.failed)} message(s) (see status)")
+    if summary.failed_count:
+        print(f"refused by the platform: {summary.failed_count} message(s) (see status)")
     polled = len(report.results)
     print(f"checked {polled} source(s): {report.alerts} new alert(s) queued, "
           f"{drained.sent} message(s) delivered")  # fmt: skip

@@ -57,9 +57,9 @@ async def status_text(store: Store, config: Config, now: datetime | None = None)
     paused = [c for c in channels.values() if c.paused_reason]
     for c in paused:
         lines.append(f"Paused: {c.name} — {c.paused_reason} (`paperbot resume {c.name}`)")
-    if summary.failed:
-        lines.append(f"Refused by the platform: {len(summary.failed)} message(s)")
-        for channel_id, paper_id, kind, error in summary.failed[-5:]:
+    if summary.failed_count:
+        lines.append(f"Refused by the platform: {summary.failed_count} message(s)")
+        for channel_id, paper_id, kind, error in summary.failed:
             name = channels[channel_id].name if channel_id in channels else f"#{channel_id}"
             lines.append(f"  {name} {kind} {paper_id}: {error}")
     return "\n".join(lines)

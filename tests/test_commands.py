@@ -10,6 +10,7 @@ from bot.commands import Commands, UserRateLimiter
 from bot.config import Config, LimitsConfig
 from bot.lookup import LookupFailed, LookupResult
 from bot.models import CommandContext, Paper
+from bot.store import Store
 
 
 class StubLookup:
@@ -172,3 +173,18 @@ async def test_categories_and_archives(setup, store):
     assert usage.error and usage.text.startswith("Usage: `subscribe")
     notname = await commands.dispatch(ctx(), "subscribe author ,,,")
     assert notname.error and notname.text.startswith("Cannot subscribe:")
+
+
+@pytest.mark.parametrize("text", ["unsubscribe 99999999999999999999999", "unsubscribe ²"])
+async def test_unsubscribe_with_an_impossible_id_is_a_usage_error(setup, text) -> None:
+    commands, _ = setup
+    reply = await commands.dispatch(ctx(), text)
+    assert reply.error and "Usage" in reply.text
+
+
+async def test_a_failing_command_answers_instead_of_raising(tmp_path) -> None:
+    broken = await Store.open(tmp_path / "db.sqlite3")
+    commands = Commands(broken, StubLookup(), Config(database_path=tmp_path / "x"))
+    await broken.close()  # every query now fails inside the handler
+    reply = await commands.dispatch(ctx("c"), "list")
+    assert reply.error and "failed on our side" in reply.text

@@ -189,3 +189,15 @@ def test_world_readable_config_without_secret_does_not_warn(tmp_path: Path) -> N
     path = write(tmp_path, "[arxiv]\ncategories = ['cs.AI']\n")
     os.chmod(path, 0o644)
     assert world_readable_secret_warning(load_config(str(path))) is None
+
+
+def test_a_malformed_webhook_url_is_not_echoed(tmp_path: Path) -> None:
+    config = tmp_path / "paperbot.toml"
+    config.write_text(
+        '[[channels]]\nname = "ml"\nplatform = "slack-webhook"\n'
+        'webhook_url = "hooks.slack.com/services/T0/B0/SECRETSECRETSECRET1234"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(str(config))
+    assert "webhook_url" in str(info.value) and "SECRETSECRET" not in str(info.value)

@@ -53,6 +53,8 @@ def test_normalize_category(value: str, canonical: str) -> None:
         ("cs..LG", "Malformed subject class"),
         ("hep-th.XX", "no subject classes"),
         (".LG", "Unknown arXiv archive"),
+        ("cs.ZZ", "Unknown subject class 'cs.ZZ': cs has AI, AR"),
+        ("cond-mat.optics", "Unknown subject class"),
     ],
 )
 def test_normalize_category_errors(value: str, message: str) -> None:

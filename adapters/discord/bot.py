@@ -201,7 +201,12 @@ class DiscordAdapter:
         except discord.RateLimited as exc:
             raise RetryLater(f"rate limited ({exc.retry_after:.0f} s)", exc.retry_after) from None
         except discord.HTTPException as exc:
-            raise _delivery_error(exc) from None
+            error = _delivery_error(exc)
+            if isinstance(error, ChannelUnavailable) and outgoing.message.kind != "alert":
+                # The alert went out, so the channel works; only its thread does not (no
+                # permission to create threads, thread deleted): fail this reply alone.
+                error = Refused(f"thread reply refused: {error}")
+            raise error from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise RetryLater(f"connection error ({type(exc).__name__})") from None
 

@@ -57,4 +57,4 @@ class DiscordWebhookAdapter(WebhookAdapter):
         errors = data.get("errors")
         if errors:
             reason += " " + json.dumps(errors, separators=(",", ":"))
-        raise Refused(redact_text(f"HTTP {status}: {reason}"[:500], [secret]))
+        raise Refused(redact_text(f"HTTP {status}: {reason}", [url, secret])[:500])

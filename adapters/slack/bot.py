@@ -29,7 +29,7 @@ from adapters.slack.render import (
     render_shared,
     render_version,
 )
-from adapters.slack.webhook import retry_after
+from adapters.webhook import seconds
 from bot.config import ConfigError, section
 from bot.models import CommandContext, Reply
 from bot.platform import (
@@ -316,7 +316,7 @@ def _delivery_error(exc: SlackApiError) -> Exception:
     if status == 429 or error == "ratelimited":
         return RetryLater(
             "rate limited by Slack (HTTP 429)",
-            retry_after=retry_after(exc.response.headers.get("Retry-After")),
+            retry_after=seconds(exc.response.headers.get("Retry-After")),
         )
     if status >= 500:
         return RetryLater(f"Slack error (HTTP {status}{', ' + error if error else ''})")

@@ -20,11 +20,6 @@ log = logging.getLogger(__name__)
 GONE = (401, 403, 404, 410)
 
 
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (None when missing or not a number)."""
-    return seconds(value)
-
-
 class SlackWebhookAdapter(WebhookAdapter):
     """Posts ``{"text", "blocks"}`` to each channel's ``webhook_url``."""
 
@@ -38,8 +33,8 @@ class SlackWebhookAdapter(WebhookAdapter):
         if 200 <= status < 300:
             return None
         # The body is logged and becomes the reason: never let an echoed URL carry the secret.
-        body = redact_text(body[:300].replace(url, redact_url(url)), [url.rsplit("/", 1)[-1]])
-        wait = retry_after(headers.get("Retry-After"))
+        body = redact_text(body.replace(url, redact_url(url)), [url.rsplit("/", 1)[-1]])[:300]
+        wait = seconds(headers.get("Retry-After"))
         log.info("Slack webhook %s answered HTTP %s: %s", redact_url(url), status, body)
         if status == 429:
             raise RetryLater("rate limited by Slack (HTTP 429)", retry_after=wait)

@@ -73,6 +73,15 @@ class ChannelStore(StoreBase):
                     (name, name, platform, external_id, now_iso()),
                 )
             else:
+                # The name may have meant another row under an earlier config: that row keeps
+                # its subscriptions under a name of its own (``ml#3``), and the name moves here.
+                await conn.execute(
+                    "UPDATE channels SET alias=NULL WHERE alias=? AND id!=?", (name, row[0])
+                )
+                await conn.execute(
+                    "UPDATE channels SET name = name || '#' || id WHERE name=? AND id!=?",
+                    (name, row[0]),
+                )
                 await conn.execute(
                     "UPDATE channels SET alias=?, platform=?, external_id=? WHERE id=?",
                     (name, platform, external_id, row[0]),

@@ -29,22 +29,34 @@ def _message(row: tuple) -> OutboxMessage:
     )
 
 
+#: Refused messages listed by ``status`` (the count covers all of them).
+RECENT_FAILURES = 5
+
+
 @dataclass(frozen=True, slots=True)
 class QueueSummary:
     """Outbox counts per channel id for ``status`` and ``check``."""
 
     pending: dict[int, int]
-    failed: list[tuple[int, str, str, str]]  # (channel id, paper id, kind, error)
-    next_due: float | None
+    failed: list[tuple[int, str, str, str]]  # the latest few: (channel id, paper id, kind, error)
+    failed_count: int
 
 
 class OutboxStore(StoreBase):
     """Named methods for the outbox."""
 
     async def claim_due(
-        self, worker: str, *, limit: int = 100, lease: float = 120.0, channel_ids=None
+        self,
+        worker: str,
+        *,
+        limit: int = 100,
+        per_channel: int | None = None,
+        lease: float = 120.0,
+        channel_ids=None,
     ) -> list[OutboxMessage]:
-        """Atomically claim up to ``limit`` due messages of unpaused channels.
+        """Atomically claim up to ``limit`` due messages of unpaused channels, at most
+        ``per_channel`` of each (so one channel's backlog never holds up the others, and a
+        paced batch fits in its lease).
 
         A claim is a lease: a worker that dies leaves its messages to be claimed again when the
         lease runs out (or at once by :meth:`release_claims_of` when its death is known).
@@ -59,16 +71,18 @@ class OutboxStore(StoreBase):
                 return []
             channel_filter = f" AND o.channel_id IN ({','.join('?' * len(ids))})"
             params.extend(ids)
-        params.append(limit)
+        params.extend((per_channel or limit, limit))
         async with self.transaction() as conn:
             async with conn.execute(
-                "SELECT o.id FROM outbox o JOIN channels c ON c.id = o.channel_id "
+                "SELECT id FROM (SELECT o.id, row_number() OVER "
+                "(PARTITION BY o.channel_id ORDER BY o.id) AS n "
+                "FROM outbox o JOIN channels c ON c.id = o.channel_id "
                 "LEFT JOIN outbox p ON p.id = o.parent_id "
                 "WHERE c.paused_reason IS NULL AND ("
                 "(o.state = 'pending' AND o.not_before <= ?) OR "
                 "(o.state = 'sending' AND o.claimed_until < ?)) "
-                "AND (o.parent_id IS NULL OR p.state = 'sent')" + channel_filter + " "
-                "ORDER BY o.id LIMIT ?",
+                "AND (o.parent_id IS NULL OR p.state = 'sent')" + channel_filter + ") "
+                "WHERE n <= ? ORDER BY id LIMIT ?",
                 params,
             ) as cur:
                 ids = [r[0] for r in await cur.fetchall()]
@@ -109,12 +123,16 @@ class OutboxStore(StoreBase):
                     ],
                 )
 
-    async def retry_later(self, message_id: int, delay: float, error: str) -> None:
+    async def retry_later(self, message_ids: int | list[int], delay: float, error: str) -> None:
+        """Give messages back to the queue, due again in ``delay`` seconds, with the reason."""
+        ids = [message_ids] if isinstance(message_ids, int) else message_ids
+        if not ids:
+            return
         async with self.transaction() as conn:
             await conn.execute(
-                "UPDATE outbox SET state='pending', not_before=?, claimed_by=NULL, "
-                "claimed_until=NULL, last_error=? WHERE id=?",
-                (time.time() + delay, error, message_id),
+                f"UPDATE outbox SET state='pending', not_before=?, claimed_by=NULL, "
+                f"claimed_until=NULL, last_error=? WHERE id IN ({','.join('?' * len(ids))})",
+                (time.time() + delay, error, *ids),
             )
 
     async def release(self, message_ids: list[int]) -> None:
@@ -172,23 +190,24 @@ class OutboxStore(StoreBase):
             (r[0], r[1], r[2], r[3] or "")
             for r in await self.fetchall(
                 "SELECT channel_id, paper_id, kind, last_error FROM outbox WHERE state='failed' "
-                "ORDER BY id"
+                "ORDER BY id DESC LIMIT ?",
+                (RECENT_FAILURES,),
             )
-        ]
-        row = await self.fetchone(
-            "SELECT min(not_before) FROM outbox o JOIN channels c ON c.id=o.channel_id "
-            "WHERE o.state='pending' AND c.paused_reason IS NULL"
-        )
-        return QueueSummary(pending, failed, row[0] if row and row[0] is not None else None)
+        ][::-1]
+        row = await self.fetchone("SELECT count(*) FROM outbox WHERE state='failed'")
+        return QueueSummary(pending, failed, int(row[0]) if row else 0)
 
     async def next_due(self, channel_ids: set[int] | frozenset[int]) -> float | None:
         """When the earliest pending message of these (unpaused) channels becomes due."""
         ids = sorted(channel_ids)
         if not ids:
             return None
+        # The same rule as claim_due: a thread reply waits for its parent to be sent.
         row = await self.fetchone(
             "SELECT min(o.not_before) FROM outbox o JOIN channels c ON c.id = o.channel_id "
+            "LEFT JOIN outbox p ON p.id = o.parent_id "
             "WHERE o.state = 'pending' AND c.paused_reason IS NULL "
+            "AND (o.parent_id IS NULL OR p.state = 'sent') "
             f"AND o.channel_id IN ({','.join('?' * len(ids))})",
             ids,
         )

@@ -195,7 +195,7 @@ class PaperStore(StoreBase):
                 first = item.announce_type.is_first_announcement
                 prior = known.get(paper.arxiv_id)
                 if prior is None:
-                    announced = iso(day) if first else None
+                    announced = (iso(day) or seen[:10]) if first else None
                     versions = _versions_json(None, paper)
                     inserts.append(_row(paper, announced, versions, seen))
                     known[paper.arxiv_id] = _Known(paper.version, announced, versions)
@@ -330,7 +330,9 @@ class PaperStore(StoreBase):
                         f"VALUES ({','.join('?' * 17)})",
                         _row(paper, None, _versions_json(None, paper), seen),
                     )
-                elif paper.version > prior.version:
+                elif paper.version > prior.version and prior.announced is None:
+                    # An announced paper's new version is left to the listing that announces
+                    # it, which also notes it in the alert's thread.
                     row = _row(paper, prior.announced, _versions_json(prior.versions, paper), seen)
                     await conn.execute(
                         "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, "

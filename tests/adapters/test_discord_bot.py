@@ -353,3 +353,20 @@ _real_sleep = asyncio.sleep
 
 async def _fast_sleep(delay: float, result: Any = None) -> Any:
     return await _real_sleep(0, result)
+
+
+async def test_a_refused_thread_fails_the_reply_not_the_channel(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    """No permission to create threads (403) refuses that abstract reply alone: the alert went
+    out, so the channel works and must not be paused."""
+    fake.fail(
+        "POST",
+        "/channels/500/messages/1234/threads",
+        403,
+        {"message": "Missing Permissions", "code": 50013},
+    )
+    with pytest.raises(Refused) as info:
+        await adapter.deliver(outgoing("abstract", parent_ref="1234"))
+    assert "missing permissions (403)" in info.value.reason
+    assert await adapter.deliver(outgoing())  # alerts still go to the channel

@@ -110,3 +110,15 @@ async def test_subscription_fields_and_version_marker(store: Store) -> None:
     marker = await store.subscriptions_version()
     await store.remove_subscription(sub.id, ch.id)
     assert await store.subscriptions_version() != marker
+
+
+async def test_a_config_name_can_move_to_a_chat_channel(store: Store) -> None:
+    """`ml` was a webhook channel; the config now names the Slack channel chat created."""
+    old = await store.upsert_config_channel("ml", "slack-webhook")
+    chat = await store.ensure_chat_channel("slack", "C1", "slack:T1/C1")
+    moved = await store.upsert_config_channel("ml", "slack", "C1")
+    assert moved.id == chat.id
+    found = await store.find_channel("ml")
+    assert found is not None and found.id == chat.id
+    renamed = await store.get_channel(old.id)
+    assert renamed is not None and renamed.name == f"ml#{old.id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 from pathlib import Path
 
@@ -162,3 +163,30 @@ async def test_release_returns_messages_untouched(store: Store) -> None:
     await store.release([m.id for m in claimed])
     again = await store.claim_due("w")
     assert [m.attempts for m in again] == [1, 1]
+
+
+async def test_claim_caps_each_channel_so_a_backlog_does_not_hold_up_others(store: Store) -> None:
+    busy = await store.upsert_config_channel("busy", "console")
+    quiet = await store.upsert_config_channel("quiet", "console")
+    await queue_alerts(store, [busy.id], 50, prefix="2607")
+    await queue_alerts(store, [quiet.id], 1, prefix="2608")
+    claimed = await store.claim_due("w1", limit=100, per_channel=5)
+    by_channel = [m.channel_id for m in claimed]
+    assert by_channel.count(busy.id) == 5 and by_channel.count(quiet.id) == 1
+
+
+async def test_next_due_waits_for_a_reply_whose_parent_is_not_sent(store: Store) -> None:
+    """A version note under an alert that is waiting to retry is not due (else the delivery
+    loop would spin on a message it cannot claim)."""
+    ch = await store.upsert_config_channel("team", "slack", "C1")
+    await queue_alerts(store, [ch.id], 1)
+    (alert,) = await store.claim_due("w1")
+    await store.retry_later(alert.id, 3600, "HTTP 503")
+    counts = await store.ingest(
+        [_item(alert.paper_id, 2, AnnounceType.REPLACE)],
+        thread_platform_channels=frozenset({ch.id}),
+    )
+    assert counts.alerts == 1  # the version note, queued under the unsent alert
+    due = await store.next_due({ch.id})
+    assert due is not None and due > time.time() + 3000
+    assert await store.claim_due("w1") == []

@@ -307,7 +307,11 @@ async def test_find_by_doi_is_case_insensitive(store: Store, fixtures: Path) -> 
     assert await store.find_by_doi("10.1000/nothing") is None
 
 
-async def test_save_looked_up_keeps_announced_and_takes_newer_version(store: Store) -> None:
+async def test_save_looked_up_leaves_an_announced_papers_new_version_to_the_listing(
+    store: Store,
+) -> None:
+    """A look-up that fetched v2 of an announced paper does not store it: the listing that
+    announces v2 does, and only then is the version noted in the alert's thread."""
     await store.ingest([item("2607.00050", 1, AnnounceType.NEW)], announced_on=date(2026, 7, 13))
     newer = dataclasses.replace(
         item("2607.00050", 2, AnnounceType.NEW, "New title").paper,
@@ -316,8 +320,21 @@ async def test_save_looked_up_keeps_announced_and_takes_newer_version(store: Sto
     await store.save_looked_up([newer])
     stored = await store.get_paper("2607.00050")
     assert stored is not None
-    assert stored.version == 2 and stored.title == "New title"
-    assert stored.announced == date(2026, 7, 13)
+    assert stored.version == 1 and stored.announced == date(2026, 7, 13)
+    counts = await store.ingest([item("2607.00050", 2, AnnounceType.REPLACE)])
+    assert counts.new_versions == 1 and counts.announced == 0
+
+
+async def test_save_looked_up_takes_a_newer_version_of_an_unannounced_paper(store: Store) -> None:
+    await store.ingest([item("2607.00051", 1, AnnounceType.REPLACE)])
+    newer = dataclasses.replace(
+        item("2607.00051", 2, AnnounceType.NEW, "New title").paper,
+        versions=(Version(1, None), Version(2, datetime(2026, 7, 20))),
+    )
+    await store.save_looked_up([newer])
+    stored = await store.get_paper("2607.00051")
+    assert stored is not None
+    assert stored.version == 2 and stored.title == "New title" and stored.announced is None
     assert [v.number for v in stored.versions] == [1, 2]
 
 
@@ -340,3 +357,23 @@ async def test_claim_rate_slot_spaces_claims(tmp_path: Path) -> None:
     finally:
         await one.close()
         await two.close()
+
+
+async def test_a_first_announcement_without_a_date_is_still_announced(store: Store) -> None:
+    """An item with no announcement date (an API file, an RSS file without pubDate) that
+    alerts marks the paper announced: the same file again alerts no later subscription."""
+    one = await store.upsert_config_channel("one", "console")
+    two = await store.upsert_config_channel("two", "console")
+    a, b = sub(1, one.id, "x"), sub(2, two.id, "x")
+    counts = await store.ingest(
+        [item("2607.00060", 1, AnnounceType.NEW)],
+        matcher=matcher_for({"2607.00060": {one.id: [a]}}),
+    )
+    assert counts.alerted == [("2607.00060", one.id)]
+    stored = await store.get_paper("2607.00060")
+    assert stored is not None and stored.announced is not None
+    again = await store.ingest(
+        [item("2607.00060", 1, AnnounceType.NEW)],
+        matcher=matcher_for({"2607.00060": {one.id: [a], two.id: [b]}}),
+    )
+    assert again.alerted == []
