@@ -49,7 +49,9 @@ class App:
         store = await Store.open(config.database_path)
         a = config.arxiv
         limiter = PolitenessLimiter(
-            a.min_interval_seconds, claim=functools.partial(store.claim_rate_slot, "arxiv")
+            a.min_interval_seconds,
+            claim=functools.partial(store.claim_rate_slot, "arxiv"),
+            hold=functools.partial(store.hold_rate_slot, "arxiv"),
         )
         http = HttpClient(
             limiter=limiter,

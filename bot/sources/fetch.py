@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # aiohttp is imported on first use: a stored-id look-up never
 
 log = logging.getLogger("paperbot.fetch")
 
+#: The longest pause a Retry-After imposes on every request to the host (seconds).
+HOST_HOLD_CAP = 60.0
+
 #: A cross-process slot claim: given the interval, returns the epoch time the caller may start.
 Claim = Callable[[float], Awaitable[float]]
 
@@ -111,14 +114,28 @@ class PolitenessLimiter:
     that queued first never holds a slot that an interactive request arriving later could use.
     """
 
-    def __init__(self, min_interval: float = 3.0, *, claim: Claim | None = None) -> None:
+    def __init__(
+        self,
+        min_interval: float = 3.0,
+        *,
+        claim: Claim | None = None,
+        hold: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
         self.min_interval = min_interval
         self._claim = claim
+        self._hold = hold
         self._busy = False
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._next_local = 0.0  # time.monotonic() before which no request of ours may start
         self._timer: asyncio.TimerHandle | None = None
+
+    async def hold_until(self, seconds: float) -> None:
+        """No request of ours (nor, with ``hold``, of any process sharing it) starts for the
+        next ``seconds``: the server said so (Retry-After) for the whole host, not one URL."""
+        self._next_local = max(self._next_local, time.monotonic() + seconds)
+        if self._hold is not None:
+            await self._hold(time.time() + seconds)
 
     @contextlib.asynccontextmanager
     async def slot(self, priority: Priority = Priority.POLL) -> AsyncIterator[None]:
@@ -135,6 +152,7 @@ class PolitenessLimiter:
         now = time.monotonic()
         if self._claim is not None:
             delay = await self._claim(self.min_interval) - time.time()
+            delay = max(delay, self._next_local - now)
         else:
             delay = self._next_local - now
         self._next_local = now + max(0.0, delay) + self.min_interval
@@ -293,6 +311,10 @@ class HttpClient:
                     self._log_failure(err, attempt, started)
                     raise err from None
                 log.debug("retrying %s in %.1fs: %s", err.url, delay, err.reason)
+                if err.retry_after is not None and self.limiter is not None:
+                    # The whole host asked for a pause: hold every request (capped, so that a
+                    # look-up is not kept waiting for long).
+                    await self.limiter.hold_until(min(err.retry_after, HOST_HOLD_CAP))
                 await asyncio.sleep(delay)
                 continue
             except FetchError as err:

@@ -149,6 +149,16 @@ class StoreBase:
             )
         return start
 
+    async def hold_rate_slot(self, key: str, until: float) -> None:
+        """No claim for ``key`` starts before ``until`` (epoch seconds): a server's Retry-After
+        applies to every process sharing the slot."""
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO rate_slots(key, next_at) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET next_at = max(next_at, excluded.next_at)",
+                (key, until),
+            )
+
     async def get_meta(self, key: str) -> str | None:
         row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else None

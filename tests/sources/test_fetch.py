@@ -322,3 +322,38 @@ async def test_two_clients_sharing_store_claim_are_spaced(
     times = [r.time for r in fake_server.requests]
     assert len(times) == 6
     assert min(gaps(times)) >= interval - 0.02
+
+
+async def test_retry_after_holds_every_process_sharing_the_store(
+    fake_server: FakeServer, tmp_path: Path
+) -> None:
+    """A 429 with Retry-After on one URL pauses requests to the host from another process
+    (another URL, another client on the same database) until the server's time is up."""
+    fake_server.script("/rss/cs.AI", Reply(status=429, headers={"Retry-After": "1"}))
+    fake_server.route("/rss/cs.AI", Reply(body=b"ok"))
+    fake_server.route("/rss/cs.LG", Reply(body=b"ok"))
+    db = tmp_path / "paperbot.db"
+    store_a, store_b = await Store.open(db), await Store.open(db)
+
+    def limiter(store: Store) -> PolitenessLimiter:
+        claim = functools.partial(store.claim_rate_slot, "arxiv")
+        return PolitenessLimiter(0.05, claim=claim, hold=functools.partial(
+            store.hold_rate_slot, "arxiv"))  # fmt: skip
+
+    try:
+        async with (
+            make_client(limiter=limiter(store_a)) as a,
+            make_client(limiter=limiter(store_b)) as b,
+        ):
+            first = asyncio.create_task(a.get(fake_server.url("/rss/cs.AI")))
+            while not fake_server.requests:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)  # the 429 is in; its hold is recorded
+            await b.get(fake_server.url("/rss/cs.LG"))
+            await first
+    finally:
+        await store_a.close()
+        await store_b.close()
+    refused = fake_server.requests[0]
+    other = fake_server.requests_for("/rss/cs.LG")[0]
+    assert other.time - refused.time >= 0.95
