@@ -15,7 +15,8 @@ from bot.matching import SubscriptionIndex
 from bot.platform import Adapter, AdapterContext, load_adapter_class
 from bot.poller import Poller
 from bot.sources.arxiv import ArxivSource
-from bot.sources.fetch import HttpClient, PolitenessLimiter
+from bot.sources.fetch import HttpClient
+from bot.sources.limiter import PolitenessLimiter
 from bot.store import Matcher, Store
 
 log = logging.getLogger("paperbot")

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 from bot.models import Listing, Paper, SourceState
 from bot.sources.arxiv_parse import ApiError, parse_api, parse_listing
-from bot.sources.fetch import FetchError, HttpClient, Priority
+from bot.sources.fetch import FetchError, HttpClient
+from bot.sources.limiter import Priority
 from bot.sources.xmlsafe import FeedError
 
 log = logging.getLogger("paperbot.arxiv")
