@@ -12,9 +12,9 @@ import sys
 import threading
 from typing import TextIO
 
-from bot.models import CommandContext, Reply
-from bot.platform import AdapterContext, Outgoing, Refused
-from bot.render import alert_text, paper_card_text
+from bot.chat.text import alert_text, paper_card_text
+from bot.model import CommandContext, Reply
+from bot.port import AdapterContext, Outgoing, Refused
 
 PROMPT = "paperbot> "
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.platform import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.redact import redact_url
+from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.sources.redact import redact_url
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.commands import normalize_subscription  # noqa: E402
-from bot.ingest import read_listing_file  # noqa: E402
-from bot.models import Listing, Paper, Subscription, SubscriptionKind  # noqa: E402
+from bot.chat.commands import normalize_subscription  # noqa: E402
+from bot.ingest.files import read_listing_file  # noqa: E402
+from bot.model import Listing, Paper, Subscription, SubscriptionKind  # noqa: E402
 from bot.sources.arxiv_parse import parse_listing  # noqa: E402
 
 PYTHON = sys.executable

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from adapters.slack.bot import SlackAdapter
 from bot.config import Config, DeliveryConfig
 from bot.delivery import Deliverer
-from bot.models import AnnounceType, ListingItem, Paper, Subscription, SubscriptionKind
-from bot.platform import AdapterContext
+from bot.model import AnnounceType, ListingItem, Paper, Subscription, SubscriptionKind
+from bot.port import AdapterContext
 from bot.store import Store
 
 LIMIT_INTERVAL = 1.0  # the fake Slack's rule: one message per second per channel

@@ -34,8 +34,8 @@ from _common import (
     run_measured,
 )
 
-from bot.commands import normalize_subscription
-from bot.matching import SubscriptionIndex
+from bot.chat.commands import normalize_subscription
+from bot.matching.index import SubscriptionIndex
 from bot.store import Store
 
 WORK = Path("/tmp/paperbot-bench-ingest")

@@ -35,8 +35,8 @@ from _common import (
     run_measured,
 )
 
-from bot.lookup import Lookup, LookupFailed
-from bot.models import AnnounceType, ListingItem, Paper
+from bot.chat.lookup import Lookup, LookupFailed
+from bot.model import AnnounceType, ListingItem, Paper
 from bot.store import Store
 
 WORK = Path("/tmp/paperbot-bench-lookup")

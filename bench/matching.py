@@ -19,7 +19,7 @@ import time
 
 from _common import Mix, as_subscriptions, corpus_files, distinct_papers, load_listings
 
-from bot.matching import SubscriptionIndex, _person_entry, subscription_matches
+from bot.matching.index import SubscriptionIndex, _person_entry, subscription_matches
 
 TARGET_S, TARGET_SECONDS, TARGET_RATIO = 10_000, 0.2, 50.0
 AUTHOR_TOPIC = Mix(author=0.6, topic=0.4, category=0.0)

@@ -37,7 +37,7 @@ from _common import (
 
 import bot.sources.arxiv as arxiv_module
 from bot.app import App
-from bot.commands import normalize_subscription
+from bot.chat.commands import normalize_subscription
 from bot.config import load_config
 from bot.store import Store
 

@@ -7,15 +7,15 @@ import functools
 import logging
 from dataclasses import dataclass, field
 
-from bot.commands import Commands
+from bot.chat.commands import Commands
+from bot.chat.lookup import Lookup
 from bot.config import ChannelConfig, Config
 from bot.delivery import Deliverer
-from bot.lookup import Lookup
-from bot.matching import SubscriptionIndex
-from bot.platform import Adapter, AdapterContext, load_adapter_class
-from bot.poller import Poller
+from bot.ingest.poller import Poller
+from bot.matching.index import SubscriptionIndex
+from bot.port import Adapter, AdapterContext, load_adapter_class
 from bot.sources.arxiv import ArxivSource
-from bot.sources.fetch import HttpClient
+from bot.sources.http import HttpClient
 from bot.sources.limiter import PolitenessLimiter
 from bot.store import Matcher, Store
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.redact import redact_url
+from bot.sources.redact import redact_url
 
 DEFAULT_CATEGORIES = ("cs.AI", "cs.CL", "cs.LG")
 PLATFORMS = ("console", "slack-webhook", "discord-webhook", "slack", "discord")

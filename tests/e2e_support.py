@@ -344,9 +344,9 @@ def _env() -> dict[str, str]:
 async def add_subscriptions(config: Path, subs: Iterable[tuple[str, str, str]]) -> None:
     """Subscribe channels in-process (quicker than one CLI run each): (channel, kind, value)."""
     from bot.app import App
-    from bot.commands import normalize_subscription
+    from bot.chat.commands import normalize_subscription
     from bot.config import load_config
-    from bot.models import SubscriptionKind
+    from bot.model import SubscriptionKind
 
     async with await App.create(load_config(str(config))) as app:
         for channel_name, kind_word, raw in subs:

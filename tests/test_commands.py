@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.commands import Commands, UserRateLimiter
+from bot.chat.commands import Commands, UserRateLimiter
+from bot.chat.lookup import LookupFailed, LookupResult
 from bot.config import Config, LimitsConfig
-from bot.lookup import LookupFailed, LookupResult
-from bot.models import CommandContext, Paper
+from bot.model import CommandContext, Paper
 from bot.store import Store
 
 

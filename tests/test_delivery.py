@@ -14,8 +14,8 @@ import pytest
 
 from bot.config import DeliveryConfig
 from bot.delivery import Deliverer
-from bot.models import AnnounceType, ListingItem, Paper, Subscription, SubscriptionKind
-from bot.platform import ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.model import AnnounceType, ListingItem, Paper, Subscription, SubscriptionKind
+from bot.port import ChannelUnavailable, Outgoing, Refused, RetryLater
 from bot.store import Store
 
 CONFIG = DeliveryConfig(backoff_base_seconds=2, backoff_max_seconds=900,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ids import Query, classify_query, normalize_arxiv_id
+from bot.chat.ids import Query, classify_query, normalize_arxiv_id
 
 ID_CASES = [
     ("2308.03526", ("2308.03526", None)),

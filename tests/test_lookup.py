@@ -11,11 +11,12 @@ import pytest
 from fake_arxiv import FakeArxiv
 from fakeweb import FakeServer
 
-from bot.lookup import Lookup, LookupFailed
-from bot.models import AnnounceType, ListingItem
+from bot.chat.lookup import Lookup, LookupFailed
+from bot.model import AnnounceType, ListingItem
 from bot.sources.arxiv import ArxivSource
 from bot.sources.arxiv_parse import parse_api, parse_listing
-from bot.sources.fetch import HttpClient, PolitenessLimiter
+from bot.sources.http import HttpClient
+from bot.sources.limiter import PolitenessLimiter
 from bot.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

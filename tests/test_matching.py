@@ -6,13 +6,9 @@ import logging
 
 import pytest
 
-from bot.matching import (
-    SubscriptionIndex,
-    category_matches,
-    normalize_category,
-    subscription_matches,
-)
-from bot.models import Paper, Subscription, SubscriptionKind
+from bot.matching.index import SubscriptionIndex, category_matches, subscription_matches
+from bot.model import Paper, Subscription, SubscriptionKind
+from bot.sources.taxonomy import normalize_category
 
 A, T, C = SubscriptionKind.AUTHOR, SubscriptionKind.TOPIC, SubscriptionKind.CATEGORY
 

@@ -7,10 +7,10 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.matching import SubscriptionIndex, subscription_matches
-from bot.models import Paper, Subscription, SubscriptionKind
-from bot.names import author_matches, parse_person, same_person
-from bot.topic import TopicError, parse_topic, tokenize
+from bot.matching.index import SubscriptionIndex, subscription_matches
+from bot.matching.names import author_matches, parse_person, same_person
+from bot.matching.topic import TopicError, parse_topic, tokenize
+from bot.model import Paper, Subscription, SubscriptionKind
 
 # --- never crash on arbitrary input ------------------------------------------------------------
 
@@ -164,7 +164,7 @@ def test_index_equals_brute_force(subs: list[Subscription], batch: list[Paper]) 
 
 @given(st.lists(st.text(alphabet="abcXYZ", min_size=1, max_size=5), min_size=2, max_size=4))
 def test_parse_person_fast_path_agrees_with_general_parser(words: list[str]) -> None:
-    from bot.names import _parse_folded, fold
+    from bot.matching.names import _parse_folded, fold
 
     name = " ".join([*words, "jr"] if len(words) > 2 else words)
     assert parse_person(name) == _parse_folded(fold(name))

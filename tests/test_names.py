@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.names import PersonName, author_matches, fold, parse_person, same_person
+from bot.matching.names import PersonName, author_matches, fold, parse_person, same_person
 
 
 @pytest.mark.parametrize(

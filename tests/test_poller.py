@@ -11,11 +11,11 @@ from fake_arxiv import FakeArxiv
 from fakeweb import Reply
 
 from bot.app import App
-from bot.commands import normalize_subscription
+from bot.chat.commands import normalize_subscription
+from bot.chat.status import status_text
 from bot.config import ArxivConfig, ChannelConfig, Config
-from bot.models import SubscriptionKind
-from bot.status import status_text
-from bot.taxonomy import expand
+from bot.model import SubscriptionKind
+from bot.sources.taxonomy import expand
 
 MONDAY = date(2026, 7, 13)  # the fixture's pubDate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.redact import redact_text, redact_url
+from bot.sources.redact import redact_text, redact_url
 
 
 @pytest.mark.parametrize(

@@ -6,15 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.models import Paper
-from bot.render import (
-    alert_text,
-    author_line,
-    build_alert,
-    cut_words,
-    first_sentences,
-    paper_card_text,
-)
+from bot.chat.text import alert_text, paper_card_text
+from bot.model import Paper
+from bot.model.text import author_line, build_alert, cut_words, first_sentences
 
 ABSTRACT = (
     "StarCraft II is one of the most challenging simulated reinforcement learning environments. "

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.tex import decode_tex
+from bot.sources.tex import decode_tex
 
 CASES = [
     (r"Andr\'es P\'aez", "Andrés Páez"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Paper
-from bot.topic import (
+from bot.matching.topic import (
     MAX_QUERY_CHARS,
     MAX_TERMS,
     SEPARATOR,
@@ -17,6 +16,7 @@ from bot.topic import (
     parse_topic,
     tokenize,
 )
+from bot.model import Paper
 
 
 @pytest.mark.parametrize(

@@ -28,15 +28,8 @@ from discord.http import Route
 from adapters.discord import render
 from adapters.discord.slash import PaperCommands
 from bot.config import section
-from bot.platform import (
-    AdapterContext,
-    ChannelUnavailable,
-    Outgoing,
-    Refused,
-    RetryLater,
-    StartupError,
-)
-from bot.redact import redact_url
+from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
+from bot.sources.redact import redact_url
 
 log = logging.getLogger(__name__)
 

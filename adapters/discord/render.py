@@ -16,8 +16,8 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.models import Alert, Paper, Reply
-from bot.render import author_line, cut_words, first_sentences
+from bot.model import Alert, Paper, Reply
+from bot.model.text import author_line, cut_words, first_sentences
 
 CONTENT_MAX = 2000
 EMBEDS_MAX = 10

@@ -15,9 +15,9 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
-from bot.models import CommandContext, Reply
-from bot.platform import AdapterContext
-from bot.render import cut_words
+from bot.model import CommandContext, Reply
+from bot.model.text import cut_words
+from bot.port import AdapterContext
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from yarl import URL
 
 from adapters.discord import render
 from adapters.webhook import WebhookAdapter, seconds
-from bot.platform import ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.redact import redact_text, redact_url
+from bot.port import ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.sources.redact import redact_text, redact_url
 
 log = logging.getLogger(__name__)
 

@@ -31,15 +31,8 @@ from adapters.slack.render import (
 )
 from adapters.webhook import seconds
 from bot.config import ConfigError, section
-from bot.models import CommandContext, Reply
-from bot.platform import (
-    AdapterContext,
-    ChannelUnavailable,
-    Outgoing,
-    Refused,
-    RetryLater,
-    StartupError,
-)
+from bot.model import CommandContext, Reply
+from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
 
 log = logging.getLogger(__name__)
 

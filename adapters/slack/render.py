@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.models import Alert, Paper, Reply
-from bot.render import author_line, cut_words, first_sentences
+from bot.model import Alert, Paper, Reply
+from bot.model.text import author_line, cut_words, first_sentences
 
 MAX_BLOCKS = 50
 HEADER_CHARS = 150

@@ -12,8 +12,8 @@ from typing import Any
 
 from adapters.slack.render import render_alert
 from adapters.webhook import WebhookAdapter, seconds
-from bot.platform import ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.redact import redact_text, redact_url
+from bot.port import ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.sources.redact import redact_text, redact_url
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.models import Listing, Paper, SourceState
+from bot.model import Listing, Paper, SourceState
 from bot.sources.arxiv_parse import ApiError, parse_api, parse_listing
-from bot.sources.fetch import FetchError, HttpClient
+from bot.sources.http import FetchError, HttpClient
 from bot.sources.limiter import Priority
 from bot.sources.xmlsafe import FeedError
 

@@ -18,9 +18,9 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from bot.models import AnnounceType, Listing, ListingItem, Paper
+from bot.model import AnnounceType, Listing, ListingItem, Paper
+from bot.sources.tex import decode_tex
 from bot.sources.xmlsafe import FeedError, parse_xml
-from bot.tex import decode_tex
 
 log = logging.getLogger(__name__)
 

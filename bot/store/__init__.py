@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.store.base import StoreError
 from bot.store.channels import ChannelStore, DuplicateSubscription
+from bot.store.db import StoreError
 from bot.store.outbox import OutboxStore, QueueSummary
 from bot.store.papers import IngestCounts, Matcher, PaperStore, fts_query
 from bot.store.sources import SourceStore

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.models import Channel, Subscription, SubscriptionKind
-from bot.store.base import StoreBase, now_iso, parse_dt
+from bot.model import Channel, Subscription, SubscriptionKind
+from bot.store.db import StoreBase, now_iso, parse_dt
 
 _CHANNEL_COLUMNS = "id, name, platform, external_id, paused_reason, paused_at"
 _SUB_COLUMNS = "id, channel_id, kind, value, created_by, created_at"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bot.models import OutboxMessage
-from bot.store.base import StoreBase, now_iso
+from bot.model import OutboxMessage
+from bot.store.db import StoreBase, now_iso
 
 _MSG_COLUMNS = (
     "o.id, o.paper_id, o.channel_id, o.kind, o.version, o.reasons, o.parent_id, p.platform_ref, "

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.models import ListingItem, Paper, Subscription, Version
-from bot.store.base import StoreBase, iso, now_iso, parse_date, parse_dt
+from bot.model import ListingItem, Paper, Subscription, Version
+from bot.store.db import StoreBase, iso, now_iso, parse_date, parse_dt
 
 AUTHOR_SEP = "\x1f"
 _COLUMNS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.models import SourceState
-from bot.store.base import StoreBase, iso, now_iso, parse_date, parse_dt
+from bot.model import SourceState
+from bot.store.db import StoreBase, iso, now_iso, parse_date, parse_dt
 
 _COLUMNS = (
     "url, etag, last_modified, body_hash, last_success, last_attempt, consecutive_failures, "

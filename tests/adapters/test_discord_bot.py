@@ -19,19 +19,12 @@ from discord.http import Route
 from fake_discord import APP_ID, GOOD_TOKEN, FakeDiscord, interaction, rate_limited
 
 from adapters.discord.bot import DiscordAdapter, message_nonce
-from bot.commands import Commands
+from bot.chat.commands import Commands
+from bot.chat.lookup import LookupResult
 from bot.config import Config, ConfigError
-from bot.lookup import LookupResult
-from bot.models import Channel, OutboxMessage, Paper, SubscriptionKind
-from bot.platform import (
-    AdapterContext,
-    ChannelUnavailable,
-    Outgoing,
-    Refused,
-    RetryLater,
-    StartupError,
-)
-from bot.render import build_alert
+from bot.model import Channel, OutboxMessage, Paper, SubscriptionKind
+from bot.model.text import build_alert
+from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
 from bot.store import Store
 
 MANAGE_CHANNELS = 1 << 4

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.discord import render
-from bot.models import Alert, Paper, Reply
-from bot.render import build_alert
+from bot.model import Alert, Paper, Reply
+from bot.model.text import build_alert
 
 NASTY_TITLE = "@everyone look: **x** __y__ ||z|| `code` ~~s~~ [link](http://e.vil) <@123> @here"
 

@@ -11,8 +11,8 @@ import pytest
 
 from adapters.discord.slash import PaperCommands, can_manage
 from bot.config import Config
-from bot.models import CommandContext, Paper, Reply
-from bot.platform import AdapterContext
+from bot.model import CommandContext, Paper, Reply
+from bot.port import AdapterContext
 
 
 class Recorder:

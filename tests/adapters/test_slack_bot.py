@@ -24,19 +24,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.bot import SlackAdapter
 from adapters.slack.render import SHARE_ACTION
-from bot.commands import Commands
+from bot.chat.commands import Commands
+from bot.chat.lookup import Lookup
 from bot.config import Config
-from bot.lookup import Lookup
-from bot.models import Channel, OutboxMessage, Paper
-from bot.platform import (
-    AdapterContext,
-    ChannelUnavailable,
-    Outgoing,
-    Refused,
-    RetryLater,
-    StartupError,
-)
-from bot.render import build_alert
+from bot.model import Channel, OutboxMessage, Paper
+from bot.model.text import build_alert
+from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
 
 SECRET = "test-signing-secret-0123456789"
 CHANNEL = "C0PAPERS"

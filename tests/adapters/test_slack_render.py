@@ -19,8 +19,8 @@ from adapters.slack.render import (
     render_shared,
     render_version,
 )
-from bot.models import Paper, Reply
-from bot.render import build_alert
+from bot.model import Paper, Reply
+from bot.model.text import build_alert
 
 EVIL = "<!channel> Fish & Chips <@U123> a<b>c"
 

@@ -12,9 +12,9 @@ from fakeweb import FakeServer, Reply
 
 from adapters.slack.webhook import SlackWebhookAdapter
 from bot.config import ChannelConfig, Config
-from bot.models import Channel, OutboxMessage, Paper
-from bot.platform import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.render import build_alert
+from bot.model import Channel, OutboxMessage, Paper
+from bot.model.text import build_alert
+from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater
 
 HOOK = "/services/T0AAA/B0BBB/abcdefghijklmnopqrstuvwx"
 SECRET = "abcdefghijklmnopqrstuvwx"

@@ -20,7 +20,7 @@ import pytest_asyncio
 
 from bot.app import App
 from bot.config import ArxivConfig, ChannelConfig, Config, DeliveryConfig, LimitsConfig
-from bot.models import CommandContext, Reply
+from bot.model import CommandContext, Reply
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LISTING = FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml"

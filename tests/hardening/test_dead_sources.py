@@ -12,10 +12,10 @@ import pytest
 from fakeweb import FakeServer, Reply
 from hardening_helpers import LISTING, PAPERBOT, console_out, make_config, say
 
-import bot.poller
+import bot.ingest.poller
 from bot.config import ChannelConfig
-from bot.models import SubscriptionKind
-from bot.runner import check_once
+from bot.model import SubscriptionKind
+from bot.runtime import check_once
 from bot.sources.arxiv_parse import parse_listing
 
 BODY = LISTING.read_bytes()
@@ -48,7 +48,7 @@ async def test_backoff_is_exponential_and_capped(
     assert state is not None and state.last_attempt is not None
     last = state.last_attempt.timestamp()
     clock = Clock(last)
-    monkeypatch.setattr(bot.poller, "time", clock)
+    monkeypatch.setattr(bot.ingest.poller, "time", clock)
     for delta, skipped in ((1.0, True), (backoff - 1.5, True), (backoff + 1.5, False)):
         clock.now = last + delta
         assert await app.poller._skip("cs.LG") is skipped, (delta, backoff)

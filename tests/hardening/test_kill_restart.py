@@ -22,7 +22,7 @@ from lxml import etree
 
 from bot.app import App
 from bot.config import load_config
-from bot.models import SubscriptionKind
+from bot.model import SubscriptionKind
 
 KILLS = 20
 CHANNELS = {"a": "/services/T000/B000/aaaaaaaaaaaaaaaaaaaaaaaa",

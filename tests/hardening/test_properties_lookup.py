@@ -15,7 +15,7 @@ from hardening_helpers import LISTING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.lookup import Lookup, LookupFailed, LookupResult
+from bot.chat.lookup import Lookup, LookupFailed, LookupResult
 from bot.sources.arxiv_parse import parse_listing
 from bot.store import Store
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from adapters.discord import render as discord_render
 from adapters.slack import render as slack_render
-from bot.models import Paper, Reply
-from bot.render import build_alert
+from bot.model import Paper, Reply
+from bot.model.text import build_alert
 
 NASTY = [
     "<!channel>", "<!here>", "<!everyone>", "<@U1>", "<@U012ABC|bob>", "<#C123>", "@everyone",

@@ -16,7 +16,7 @@ from hardening_helpers import LISTING, dump_database, make_config, run_paperbot,
 
 from bot.app import App
 from bot.config import LimitsConfig, load_config
-from bot.models import SubscriptionKind
+from bot.model import SubscriptionKind
 
 BOT_TOKEN = "xoxb-1111111111-2222222222-SeCrEtBoTtOkEnAbCdEf"
 APP_TOKEN = "xapp-1-A0000-3333-SeCrEtApPtOkEnXyZ"
@@ -252,7 +252,7 @@ class EchoingAdapter:
     async def stop(self) -> None: ...
 
     async def deliver(self, outgoing) -> str | None:
-        from bot.platform import ChannelUnavailable, Refused, RetryLater
+        from bot.port import ChannelUnavailable, Refused, RetryLater
 
         self.calls += 1
         url = outgoing.target.webhook_url

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.models import AnnounceType, Listing, ListingItem
+from bot.model import AnnounceType, Listing, ListingItem
 from bot.sources.arxiv_parse import ApiError, parse_api, parse_listing
 from bot.sources.xmlsafe import FeedError
 

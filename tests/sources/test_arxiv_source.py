@@ -11,9 +11,10 @@ import pytest
 from fake_arxiv import FakeArxiv
 from fakeweb import FakeServer, Reply
 
-from bot.models import SourceState
+from bot.model import SourceState
 from bot.sources.arxiv import EMPTY_PAGE_RETRIES, ArxivSource, SourceError
-from bot.sources.fetch import HttpClient, PolitenessLimiter
+from bot.sources.http import HttpClient
+from bot.sources.limiter import PolitenessLimiter
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

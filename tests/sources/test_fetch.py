@@ -17,16 +17,16 @@ import pytest
 from aiohttp import web
 from fakeweb import FakeServer, Reply
 
-from bot.sources.fetch import (
+from bot.sources.http import (
     FetchError,
     FetchTimeout,
     HttpClient,
     HttpStatusError,
-    PolitenessLimiter,
     Priority,
     ResponseTooLarge,
     parse_retry_after,
 )
+from bot.sources.limiter import PolitenessLimiter
 from bot.store import Store
 
 MB = 1024 * 1024

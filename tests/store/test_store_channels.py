@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import SubscriptionKind
+from bot.model import SubscriptionKind
 from bot.store import DuplicateSubscription, Store
 
 AUTHOR = SubscriptionKind.AUTHOR

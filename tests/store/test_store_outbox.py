@@ -7,7 +7,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bot.models import AnnounceType, ListingItem, Paper, Subscription, SubscriptionKind
+from bot.model import AnnounceType, ListingItem, Paper, Subscription, SubscriptionKind
 from bot.store import Store
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import (
+from bot.model import (
     AnnounceType,
     Listing,
     ListingItem,

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.tex import decode_tex
+from bot.sources.tex import decode_tex
 
 # Letters that NFKD does not decompose into base letter + combining mark.
 _SPECIAL_LETTERS = str.maketrans(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.config import Config
-from bot.redact import redact_url
-from bot.schedule import is_listing_day, next_poll_time
+from bot.ingest.calendar import is_listing_day, next_poll_time
+from bot.sources.redact import redact_url
 from bot.store import Store
 
 

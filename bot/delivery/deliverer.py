@@ -19,17 +19,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.config import ChannelConfig, DeliveryConfig
-from bot.models import Channel, OutboxMessage, Paper
-from bot.platform import (
-    Adapter,
-    ChannelUnavailable,
-    DeliveryError,
-    Outgoing,
-    Refused,
-    RetryLater,
-)
-from bot.redact import redact_text, redact_url
-from bot.render import build_alert
+from bot.model import Channel, OutboxMessage, Paper
+from bot.model.text import build_alert
+from bot.port import Adapter, ChannelUnavailable, DeliveryError, Outgoing, Refused, RetryLater
+from bot.sources.redact import redact_text, redact_url
 from bot.store import Store
 
 log = logging.getLogger("paperbot.delivery")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.config import ChannelConfig, Config
-from bot.models import Alert, Channel, CommandContext, OutboxMessage, Reply
+from bot.model import Alert, Channel, CommandContext, OutboxMessage, Reply
 
 ENTRY_POINT_GROUP = "paperbot.adapters"
 

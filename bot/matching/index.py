@@ -9,65 +9,17 @@ tokens and categories look up.
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 
-from bot.models import Paper, Subscription, SubscriptionKind
-from bot.names import PersonName, index_key, parse_person, same_person
-from bot.taxonomy import expand
-from bot.topic import Clause, TopicError, paper_tokens, parse_topic
+from bot.matching.names import PersonName, index_key, parse_person, same_person
+from bot.matching.topic import Clause, TopicError, paper_tokens, parse_topic
+from bot.model import Paper, Subscription, SubscriptionKind
+from bot.sources.taxonomy import normalize_category
 
 log = logging.getLogger(__name__)
-
-# Archives with subject classes (cs.LG) and without (hep-th); legacy ones are still valid ids.
-_ARCHIVES_WITH_CLASSES = frozenset(
-    {"astro-ph", "cond-mat", "cs", "econ", "eess", "math", "nlin", "physics", "q-bio", "q-fin"}
-    | {"stat"}
-)
-_ARCHIVES_PLAIN = frozenset(
-    {"gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph", "nucl-ex", "nucl-th", "quant-ph"}
-    | {"acc-phys", "adap-org", "alg-geom", "ao-sci", "atom-ph", "bayes-an", "chao-dyn", "chem-ph"}
-    | {"cmp-lg", "comp-gas", "dg-ga", "funct-an", "mtrl-th", "patt-sol", "plasm-ph", "q-alg"}
-    | {"solv-int", "supr-con"}
-)
-# arXiv writes these archives' subject classes in lower case (cond-mat.mes-hall, physics.optics).
-_LOWERCASE_CLASSES = frozenset({"cond-mat", "physics"})
-_CLASS_RE = re.compile(r"[a-z]{2,}(?:-[a-z]{2,})?")
-
-
-def normalize_category(value: str) -> str:
-    """Return the canonical form of an arXiv category or archive (``CS.lg`` -> ``cs.LG``).
-
-    Accepts ``archive.CLASS`` (``cs.LG``, ``astro-ph.CO``, ``cond-mat.mes-hall``) or a bare
-    archive (``cs``, ``hep-th``). Raises :class:`ValueError` with a user-facing message.
-    """
-    text = value.strip()
-    if not text:
-        raise ValueError("Empty category: give one like cs.LG, hep-th or cs.")
-    archive, dot, subject = text.lower().partition(".")
-    if archive not in _ARCHIVES_WITH_CLASSES and archive not in _ARCHIVES_PLAIN:
-        raise ValueError(
-            f"Unknown arXiv archive {archive!r} in {text!r}: expected e.g. cs.LG, math.AG, "
-            "hep-th, astro-ph.CO or a whole archive such as cs."
-        )
-    if not dot:
-        return archive
-    if archive in _ARCHIVES_PLAIN:
-        raise ValueError(f"{archive} has no subject classes: subscribe to {archive!r} itself.")
-    if not _CLASS_RE.fullmatch(subject):
-        raise ValueError(f"Malformed subject class {subject!r} in {text!r}: expected e.g. cs.LG.")
-    canonical = f"{archive}.{subject if archive in _LOWERCASE_CLASSES else subject.upper()}"
-    known = expand(archive)
-    if known != [archive] and canonical not in known:
-        # An unknown class would be polled (and fail) forever.
-        raise ValueError(
-            f"Unknown subject class {canonical!r}: {archive} has "
-            f"{', '.join(k.partition('.')[2] for k in known)}."
-        )
-    return canonical
 
 
 def category_matches(subscription_value: str, categories: Iterable[str]) -> bool:

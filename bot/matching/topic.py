@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.models import Paper
-from bot.names import fold
-from bot.tex import decode_tex
+from bot.matching.names import fold
+from bot.model import Paper
+from bot.sources.tex import decode_tex
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 20

@@ -15,14 +15,14 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.chat.lookup import Lookup, LookupFailed
+from bot.chat.status import status_text
 from bot.config import Config
-from bot.lookup import Lookup, LookupFailed
-from bot.matching import normalize_category
-from bot.models import Channel, CommandContext, Reply, SubscriptionKind
-from bot.names import parse_person
-from bot.status import status_text
+from bot.matching.names import parse_person
+from bot.matching.topic import TOPIC_HELP, TopicError, parse_topic
+from bot.model import Channel, CommandContext, Reply, SubscriptionKind
+from bot.sources.taxonomy import normalize_category
 from bot.store import DuplicateSubscription, Store
-from bot.topic import TOPIC_HELP, TopicError, parse_topic
 
 log = logging.getLogger("paperbot.commands")
 

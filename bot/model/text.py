@@ -4,9 +4,8 @@ the plain-text card the CLI and console print. Platform renderers live in the ad
 from __future__ import annotations
 
 import re
-import textwrap
 
-from bot.models import Alert, Paper
+from bot.model import Alert, Paper
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[$\\])")
 _SPACE = re.compile(r"\s+")
@@ -59,30 +58,3 @@ def build_alert(paper: Paper, reasons: tuple[str, ...] = (), summary_chars: int 
         summary=first_sentences(paper.abstract, summary_chars),
         reasons=reasons,
     )
-
-
-def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) -> str:
-    """A readable plain-text card: title, authors, date, categories, link, summary."""
-    when = paper.announced or (paper.published.date() if paper.published else None)
-    lines = [
-        f"{paper.title}",
-        f"  {author_line(paper.authors, shown=6)}",
-        f"  arXiv:{paper.versioned_id}"
-        + (f" · {when.isoformat()}" if when else "")
-        + (f" · {' '.join(paper.categories)}" if paper.categories else ""),
-        f"  {paper.abs_url}",
-    ]
-    if paper.doi:
-        lines.append(f"  DOI {paper.doi}")
-    summary = first_sentences(paper.abstract, summary_chars)
-    if summary:
-        lines.append(textwrap.fill(summary, width=width, initial_indent="  ",
-                                   subsequent_indent="  "))  # fmt: skip
-    return "\n".join(lines)
-
-
-def alert_text(alert: Alert) -> str:
-    """Plain-text alert for the console and logs."""
-    reasons = ", ".join(alert.reasons)
-    card = paper_card_text(alert.paper)
-    return f"{card}\n  matched {reasons}" if reasons else card

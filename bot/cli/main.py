@@ -14,23 +14,14 @@ import sqlite3
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
+from bot.cli.commands import register
+from bot.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
 from bot.config import Config, ConfigError, load_config, world_readable_secret_warning
-from bot.platform import StartupError
+from bot.port import StartupError
 from bot.store import StoreError
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
-
 log = logging.getLogger("paperbot")
-
-
-class CliError(Exception):
-    """An expected failure: one line for the user and an exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,9 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    from bot import commands_cli  # the commands register themselves into ``sub``
-
-    commands_cli.register(sub)
+    register(sub)
     return parser
 
 
@@ -104,12 +93,3 @@ def _fail(message: str, code: int, debug: bool) -> int:
         traceback.print_exc()
     print(f"paperbot: {message}", file=sys.stderr)
     return code
-
-
-def paths_arg(values: list[str]) -> list[Path]:
-    """Files named on the command line, checked to exist (a clear error names the first not)."""
-    paths = [Path(v) for v in values]
-    for path in paths:
-        if not path.is_file():
-            raise CliError(f"{path}: no such file", EXIT_USAGE)
-    return paths

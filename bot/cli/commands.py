@@ -8,14 +8,14 @@ import sys
 from dataclasses import replace
 
 from bot.app import App
-from bot.cli import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliError, paths_arg
-from bot.commands import normalize_subscription, subscription_id
+from bot.chat.commands import normalize_subscription, subscription_id
+from bot.chat.lookup import LookupFailed, SourceUnavailable
+from bot.chat.status import status_text
+from bot.chat.text import paper_card_text
+from bot.cli.errors import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, CliError, paths_arg
 from bot.config import ChannelConfig, Config
-from bot.ingest import IngestError, Progress, ingest_files
-from bot.lookup import LookupFailed, SourceUnavailable
-from bot.models import SubscriptionKind
-from bot.render import paper_card_text
-from bot.status import status_text
+from bot.ingest.files import IngestError, Progress, ingest_files
+from bot.model import SubscriptionKind
 from bot.store import DuplicateSubscription
 
 
@@ -183,21 +183,21 @@ async def cmd_status(args: argparse.Namespace, config: Config) -> int:
 
 async def cmd_check(args: argparse.Namespace, config: Config) -> int:
     # Imported here: bot.runner pulls in APScheduler, which no other command needs.
-    from bot.runner import check_once
+    from bot.runtime import check_once
 
     async with await App.create(config) as app:
         return await check_once(app)
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    from bot.runner import RunOptions, run_bot
+    from bot.runtime import RunOptions, run_bot
 
     async with await App.create(config) as app:
         return await run_bot(app, RunOptions(interactive=False))
 
 
 async def cmd_chat(args: argparse.Namespace, config: Config) -> int:
-    from bot.runner import RunOptions, run_bot
+    from bot.runtime import RunOptions, run_bot
 
     if not any(c.platform == "console" for c in config.channels):
         config = replace(config, channels=(*config.channels, ChannelConfig("console", "console")))

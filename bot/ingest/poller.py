@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.config import ArxivConfig
-from bot.models import AnnounceType, ListingItem, Paper, SubscriptionKind
-from bot.schedule import missing_listing_days
+from bot.ingest.calendar import missing_listing_days
+from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
 from bot.sources.arxiv import ArxivSource, SourceError
+from bot.sources.taxonomy import expand
 from bot.store import IngestCounts, Matcher, Store
-from bot.taxonomy import expand
 
 log = logging.getLogger("paperbot.poll")
 

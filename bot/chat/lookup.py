@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.ids import classify_query
-from bot.models import Paper
+from bot.chat.ids import classify_query
+from bot.model import Paper
 from bot.sources.arxiv import ArxivSource, SourceError
 from bot.store import Store
 

@@ -13,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
-from bot.platform import StartupError
+from bot.port import StartupError
 
 log = logging.getLogger("paperbot")
 

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from yarl import URL
 
-from bot.redact import redact_url
 from bot.sources.limiter import PolitenessLimiter, Priority
+from bot.sources.redact import redact_url
 
 if TYPE_CHECKING:  # aiohttp is imported on first use: a stored-id look-up never needs it
     import aiohttp

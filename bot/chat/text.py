@@ -1,0 +1,35 @@
+"""Plain-text paper cards and alerts, for the console and the CLI."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.model import Alert, Paper
+from bot.model.text import author_line, first_sentences
+
+
+def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) -> str:
+    """A readable plain-text card: title, authors, date, categories, link, summary."""
+    when = paper.announced or (paper.published.date() if paper.published else None)
+    lines = [
+        f"{paper.title}",
+        f"  {author_line(paper.authors, shown=6)}",
+        f"  arXiv:{paper.versioned_id}"
+        + (f" · {when.isoformat()}" if when else "")
+        + (f" · {' '.join(paper.categories)}" if paper.categories else ""),
+        f"  {paper.abs_url}",
+    ]
+    if paper.doi:
+        lines.append(f"  DOI {paper.doi}")
+    summary = first_sentences(paper.abstract, summary_chars)
+    if summary:
+        lines.append(textwrap.fill(summary, width=width, initial_indent="  ",
+                                   subsequent_indent="  "))  # fmt: skip
+    return "\n".join(lines)
+
+
+def alert_text(alert: Alert) -> str:
+    """Plain-text alert for the console and logs."""
+    reasons = ", ".join(alert.reasons)
+    card = paper_card_text(alert.paper)
+    return f"{card}\n  matched {reasons}" if reasons else card

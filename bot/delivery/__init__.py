@@ -1,0 +1,5 @@
+"""Delivering the outbox through the adapters."""
+
+from bot.delivery.deliverer import Deliverer, DrainReport
+
+__all__ = ["Deliverer", "DrainReport"]
