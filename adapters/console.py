@@ -13,8 +13,16 @@ import threading
 from typing import TextIO
 
 from bot.chat.text import alert_text, paper_card_text
-from bot.model import CommandContext, Reply
-from bot.port import AdapterContext, Outgoing, Refused
+from bot.model import CommandContext, MessageKind, Reply
+from bot.port import AdapterContext, AdapterSpec, Outgoing, Refused
+
+SPEC = AdapterSpec(
+    name="console",
+    factory="adapters.console:ConsoleAdapter",
+    pace_seconds=0.0,  # a terminal has no rate limit
+    default_channel="console",
+    interactive=True,
+)
 
 PROMPT = "paperbot> "
 
@@ -30,17 +38,13 @@ def render_reply(reply: Reply) -> str:
 class ConsoleAdapter:
     """Serves the ``console`` platform: one local channel, the terminal."""
 
-    thread_kinds: tuple[str, ...] = ()
-    pace_seconds = 0.0  # a terminal has no rate limit
+    thread_kinds: tuple[MessageKind, ...] = ()
 
-    def __init__(
-        self, ctx: AdapterContext, *, out: TextIO | None = None, interactive: bool = False
-    ) -> None:
+    def __init__(self, ctx: AdapterContext, *, out: TextIO | None = None) -> None:
         self.ctx = ctx
         self.out = out or sys.stdout
-        self.interactive = interactive
-        names = [c.name for c in ctx.config.channels if c.platform == "console"]
-        self.channel_name = names[0] if names else "console"
+        names = [c.name for c in ctx.config.channels if c.platform == ctx.spec.name]
+        self.channel_name = names[0] if names else (ctx.spec.default_channel or ctx.spec.name)
         self._reader: asyncio.Task[None] | None = None
 
     def _write(self, text: str) -> None:
@@ -49,18 +53,22 @@ class ConsoleAdapter:
 
     async def say(self, text: str, user: str = "console") -> str:
         """Run one command line as a chat user would and return the rendered reply."""
-        ctx = CommandContext(platform="console", channel_name=self.channel_name, user_id=user,
-                             user_name=user)  # fmt: skip
+        ctx = CommandContext(
+            platform=self.ctx.spec.name,
+            channel_name=self.channel_name,
+            user_id=user,
+            user_name=user,
+        )
         return render_reply(await self.ctx.dispatch(ctx, text))
 
     async def deliver(self, outgoing: Outgoing) -> str | None:
-        if outgoing.message.kind != "alert":
+        if outgoing.message.kind != MessageKind.ALERT:
             raise Refused(f"the console has no threads for {outgoing.message.kind!r} messages")
         self._write(f"\n── new paper in {outgoing.channel.name} ──\n{alert_text(outgoing.alert)}")
         return None
 
     async def start(self) -> None:
-        if self.interactive:
+        if self.ctx.interactive:
             self._reader = asyncio.create_task(self._read_loop())
 
     async def _read_loop(self) -> None:

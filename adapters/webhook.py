@@ -10,8 +10,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.sources.redact import redact_url
+from bot.model import MessageKind
+from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class WebhookAdapter:
     """Base of the webhook adapters: subclasses give ``label``, :meth:`request` and
     :meth:`outcome`."""
 
-    thread_kinds: tuple[str, ...] = ()
+    thread_kinds: tuple[MessageKind, ...] = ()
     label = "webhook"
 
     def __init__(self, ctx: AdapterContext, *, timeout: float = TIMEOUT_SECONDS) -> None:
@@ -55,11 +55,12 @@ class WebhookAdapter:
 
     async def deliver(self, outgoing: Outgoing) -> str | None:
         """Post one alert."""
-        if outgoing.message.kind != "alert":
-            raise Refused(f"a {self.label} cannot post {outgoing.message.kind!r} thread replies")
-        url = outgoing.target.webhook_url if outgoing.target else None
+        if outgoing.message.kind != MessageKind.ALERT:
+            kind = outgoing.message.kind.value
+            raise Refused(f"a {self.label} cannot post {kind!r} thread replies")
+        url = outgoing.destination.settings.get("webhook_url")
         if not url:
-            raise ChannelUnavailable(f"channel {outgoing.channel.name!r} has no webhook_url")
+            raise ChannelUnavailable(f"channel {outgoing.destination.name!r} has no webhook_url")
         target, payload = self.request(outgoing, url)
         try:
             async with self._client().post(target, json=payload) as resp:
@@ -71,14 +72,3 @@ class WebhookAdapter:
             # The exception text can carry the URL: keep only its type.
             log.warning("%s %s: %s", self.label, redact_url(url), type(exc).__name__)
             raise RetryLater(f"connection error ({type(exc).__name__})") from None
-
-
-def seconds(*values: object) -> float | None:
-    """The first value that reads as a non-negative number of seconds (Retry-After)."""
-    for raw in values:
-        try:
-            if raw is not None:
-                return max(float(raw), 0.0)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-    return None

@@ -1,131 +1,175 @@
-"""The composition root: builds config, store, HTTP client, sources, services and adapters, and
-hands them to each other through constructors. Nothing else in the bot creates these."""
+"""The composition root: builds the store, the HTTP client, the sources, ingest, delivery and the
+adapters, and hands them to each other through constructors. Nothing else in the bot creates
+these, and nothing is patched on after construction.
+
+``App.open(config)`` is an async context manager; everything it opened is closed when the block
+ends, whichever step failed (an ``AsyncExitStack`` holds the lifetimes).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from bot.chat.commands import Commands
-from bot.chat.lookup import Lookup
-from bot.config import ChannelConfig, Config
+from bot.config import Config
 from bot.delivery import Deliverer
+from bot.ingest.ingestor import Ingestor
 from bot.ingest.poller import Poller
-from bot.matching.index import SubscriptionIndex
-from bot.port import Adapter, AdapterContext, load_adapter_class
+from bot.model import Subscription
+from bot.model.clock import SYSTEM_CLOCK, Clock
+from bot.port import Adapter, AdapterContext, Front, always_answers, load_adapter
 from bot.sources.arxiv import ArxivSource
 from bot.sources.http import HttpClient
 from bot.sources.limiter import PolitenessLimiter
-from bot.store import Matcher, Store
+from bot.store import Store
 
 log = logging.getLogger("paperbot")
 
-#: Platforms whose alerts have threads (full abstract, new versions go there).
-THREAD_PLATFORMS = frozenset({"slack", "discord"})
 
-
-@dataclass
-class App:
-    """Everything one paperbot process uses. Create with ``await App.create(config)``."""
+@dataclass(frozen=True, slots=True)
+class Core:
+    """What every command needs: the config, the store, arXiv and the clock."""
 
     config: Config
     store: Store
-    http: HttpClient
     arxiv: ArxivSource
-    lookup: Lookup
-    commands: Commands
-    poller: Poller = field(init=False)
-    adapters: dict[str, Adapter] = field(default_factory=dict)
-    _index: tuple[tuple[int, int], SubscriptionIndex] | None = None
-    _deliverer: Deliverer | None = None
+    clock: Clock
 
-    def __post_init__(self) -> None:
-        self.poller = Poller(
-            self.store, self.arxiv, self.config.arxiv, self.alert_matcher, self._wake_delivery
-        )
+
+#: Builds the chat front end (``bot.chat.commands.Commands.from_core``) over the core; passed
+#: in by the layer above, so that the root never imports the chat layer.
+FrontFactory = Callable[[Core], Front]
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """Everything one paperbot process uses."""
+
+    core: Core
+    http: HttpClient
+    ingestor: Ingestor
+    poller: Poller
+    deliverer: Deliverer
+    adapters: Mapping[str, Adapter]
+    front: Front | None
+
+    @property
+    def config(self) -> Config:
+        return self.core.config
+
+    @property
+    def store(self) -> Store:
+        return self.core.store
+
+    @property
+    def arxiv(self) -> ArxivSource:
+        return self.core.arxiv
 
     @classmethod
-    async def create(cls, config: Config, *, command_prefix: str = "") -> App:
-        store = await Store.open(config.database_path)
-        a = config.arxiv
-        limiter = PolitenessLimiter(
-            a.min_interval_seconds,
-            claim=functools.partial(store.claim_rate_slot, "arxiv"),
-            hold=functools.partial(store.hold_rate_slot, "arxiv"),
-        )
-        http = HttpClient(
-            limiter=limiter,
-            max_bytes=a.max_bytes,
-            total_timeout=a.timeout_seconds,
-            idle_timeout=min(20.0, a.timeout_seconds),
-            retries=a.retries,
-            backoff_base=a.backoff_seconds,
-        )
-        arxiv = ArxivSource(http, rss_url=a.rss_url, api_url=a.api_url)
-        lookup = Lookup(store, arxiv, max_length=config.limits.max_query_length)
-        commands = Commands(store, lookup, config, prefix=command_prefix)
-        app = cls(config=config, store=store, http=http, arxiv=arxiv, lookup=lookup,
-                  commands=commands)  # fmt: skip
-        for channel in config.channels:
-            await store.upsert_config_channel(channel.name, channel.platform, channel.channel_id)
-        return app
-
-    async def alert_matcher(self) -> tuple[Matcher, frozenset[int]]:
-        """The current subscriptions as a matcher, and the channels whose alerts have threads.
-
-        The index is rebuilt only when the subscriptions changed (any process may change them).
-        """
-        marker = await self.store.subscriptions_version()
-        if self._index is None or self._index[0] != marker:
-            index = SubscriptionIndex(await self.store.list_subscriptions())
-            self._index = (marker, index)
-        channels = await self.store.list_channels()
-        threads = frozenset(c.id for c in channels if c.platform in THREAD_PLATFORMS)
-        return self._index[1].match, threads
+    @contextlib.asynccontextmanager
+    async def open(
+        cls,
+        config: Config,
+        *,
+        adapters: Sequence[str] = (),
+        front: FrontFactory | None = None,
+        interactive: bool = False,
+        on_stop: Callable[[], None] = lambda: None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> AsyncIterator[App]:
+        """Build the app; with ``adapters`` (platform names) and ``front``, the adapters that
+        serve them, wired to the chat front end."""
+        async with contextlib.AsyncExitStack() as stack:
+            store = await Store.open(config.database_path)
+            stack.push_async_callback(store.close)
+            http = _http_client(config, store)
+            stack.push_async_callback(http.close)
+            arxiv = ArxivSource(http, rss_url=config.arxiv.rss_url, api_url=config.arxiv.api_url)
+            core = Core(config, store, arxiv, clock)
+            for channel in config.channels:
+                spec = config.specs.get(channel.platform)
+                key = spec.external_id_key if spec else None
+                external = channel.settings.get(key) if key else None
+                await store.channels.upsert_config(channel.name, channel.platform, external)
+            chat = front(core) if front is not None else None
+            loaded: dict[str, Adapter] = {}
+            if adapters:
+                if chat is None:
+                    raise ValueError("adapters need a chat front end to pass commands to")
+                for name in adapters:
+                    ctx = _adapter_context(core, name, chat, interactive, on_stop)
+                    loaded[name] = adapter = load_adapter(config.specs[name], ctx)
+                    stack.push_async_callback(_stop, name, adapter)
+            deliverer = Deliverer(
+                store,
+                loaded,
+                config.specs,
+                {c.name: c for c in config.channels},
+                config.delivery,
+                clock=clock,
+            )
+            threads = frozenset(n for n, s in config.specs.items() if s.threads)
+            ingestor = Ingestor(
+                store, thread_platforms=threads, clock=clock, on_queued=deliverer.wake.set
+            )
+            poller = Poller(store, arxiv, config.arxiv, ingestor, clock=clock)
+            yield cls(core, http, ingestor, poller, deliverer, loaded, chat)
 
     def delivery_platforms(self) -> list[str]:
         """Adapters this config needs: its channels' platforms and its adapter sections."""
-        return sorted({c.platform for c in self.config.channels} | set(self.config.sections))
+        return needed_platforms(self.config)
 
-    def load_adapters(self, names: list[str], on_stop=None) -> dict[str, Adapter]:
-        """Instantiate the named adapters (found through the ``paperbot.adapters`` entry
-        points) with one shared context."""
-        ctx = AdapterContext(
-            config=self.config,
-            dispatch=self.commands.dispatch,
-            commands=self.commands,
-            store=self.store,
-        )
-        if on_stop is not None:
-            ctx.request_stop = on_stop
-        for name in names:
-            if name not in self.adapters:
-                self.adapters[name] = load_adapter_class(name)(ctx)
-        return self.adapters
 
-    @property
-    def deliverer(self) -> Deliverer:
-        if self._deliverer is None:
-            configs: dict[str, ChannelConfig] = {c.name: c for c in self.config.channels}
-            self._deliverer = Deliverer(self.store, self.adapters, configs, self.config.delivery)
-        return self._deliverer
+def needed_platforms(config: Config) -> list[str]:
+    """The platforms a config serves: its channels' and those whose section it has."""
+    sections = {n for n, s in config.specs.items() if s.section and s.section in config.sections}
+    return sorted({c.platform for c in config.channels} | sections)
 
-    def _wake_delivery(self) -> None:
-        if self._deliverer is not None:
-            self._deliverer.wake.set()
 
-    async def close(self) -> None:
-        for adapter in self.adapters.values():
-            try:
-                await adapter.stop()
-            except Exception:  # shutting down: report, keep closing the rest
-                log.exception("stopping an adapter failed")
-        await self.http.close()
-        await self.store.close()
+def _http_client(config: Config, store: Store) -> HttpClient:
+    a = config.arxiv
+    limiter = PolitenessLimiter(
+        a.min_interval_seconds,
+        claim=functools.partial(store.rates.claim, "arxiv"),
+        hold=functools.partial(store.rates.hold, "arxiv"),
+    )
+    return HttpClient(
+        limiter=limiter,
+        max_bytes=a.max_bytes,
+        total_timeout=a.timeout_seconds,
+        idle_timeout=min(20.0, a.timeout_seconds),
+        retries=a.retries,
+        backoff_base=a.backoff_seconds,
+    )
 
-    async def __aenter__(self) -> App:
-        return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+def _adapter_context(
+    core: Core, name: str, chat: Front, interactive: bool, on_stop: Callable[[], None]
+) -> AdapterContext:
+    store = core.store
+
+    async def subscriptions(external_id: str) -> list[Subscription]:
+        channel = await store.channels.by_external(name, external_id)
+        return await store.subscriptions.list(channel.id) if channel else []
+
+    spec = core.config.specs[name]
+    return AdapterContext(
+        config=core.config,
+        spec=spec,
+        dispatch=always_answers(chat.dispatch),
+        may_fetch=chat.may_fetch,
+        paper=store.papers.get,
+        subscriptions=subscriptions,
+        request_stop=on_stop,
+        interactive=interactive and spec.interactive,
+    )
+
+
+async def _stop(name: str, adapter: Adapter) -> None:
+    try:
+        await adapter.stop()
+    except Exception:  # shutting down: report, keep closing the rest
+        log.exception("stopping the %s adapter failed", name)

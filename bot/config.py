@@ -8,18 +8,25 @@ never come from this file: they are read from the environment by the adapters.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import os
 import re
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 
+from bot.model.adapter import AdapterSpec
+from bot.model.text import MAX_QUERY_CHARS
 from bot.sources.redact import redact_url
 
 DEFAULT_CATEGORIES = ("cs.AI", "cs.CL", "cs.LG")
-PLATFORMS = ("console", "slack-webhook", "discord-webhook", "slack", "discord")
+#: Where adapters declare themselves (``pyproject.toml`` of each adapter package).
+ENTRY_POINT_GROUP = "paperbot.adapters"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -33,7 +40,7 @@ class ArxivConfig:
     api_url: str = "https://export.arxiv.org/api/query"
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     min_interval_seconds: float = 3.0
-    poll_times_utc: tuple[str, ...] = ("01:30", "04:30", "06:30", "12:00")
+    poll_times_utc: tuple[time, ...] = (time(1, 30), time(4, 30), time(6, 30), time(12, 0))
     poll_interval_seconds: float = 0.0
     timeout_seconds: float = 60.0
     max_bytes: int = 50_000_000
@@ -55,16 +62,17 @@ class DeliveryConfig:
 
 @dataclass(frozen=True, slots=True)
 class ChannelConfig:
+    """One ``[[channels]]`` entry: its name, platform and the platform's own keys."""
+
     name: str
     platform: str
-    webhook_url: str | None = None
-    channel_id: str | None = None
+    settings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class LimitsConfig:
     max_subscriptions_per_channel: int = 200
-    max_query_length: int = 300
+    max_query_length: int = MAX_QUERY_CHARS
     commands_per_minute: int = 20
 
 
@@ -80,10 +88,26 @@ class Config:
     #: Adapter sections (``[slack]``, ``[discord]``) kept as plain mappings; each adapter
     #: validates its own section with :func:`section` and names keys as they appear here.
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The platforms this config was read with, by name (``installed_specs()`` by default).
+    specs: Mapping[str, AdapterSpec] = field(default_factory=lambda: installed_specs())
 
-    @property
-    def platforms(self) -> set[str]:
-        return {c.platform for c in self.channels} | set(self.sections)
+
+@functools.cache
+def installed_specs() -> Mapping[str, AdapterSpec]:
+    """Every adapter declared in the ``paperbot.adapters`` entry points, by platform name.
+
+    A declaration is light (it imports no platform library); one that fails to load is left
+    out, so a broken plugin never stops the others.
+    """
+    found: dict[str, AdapterSpec] = {}
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            spec = entry.load()
+        except Exception:  # a third-party plugin's problem: its platform is just unknown
+            continue
+        if isinstance(spec, AdapterSpec) and spec.name == entry.name:
+            found[entry.name] = spec
+    return dict(sorted(found.items()))
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -116,13 +140,25 @@ def find_config_file(explicit: str | None) -> Path | None:
     return None
 
 
-def load_config(explicit: str | None = None) -> Config:
-    """Find and read the config; the embedded default when there is no file."""
+def default_channels(specs: Mapping[str, AdapterSpec]) -> tuple[ChannelConfig, ...]:
+    """The channels of a config that names none: each platform's default one (the console)."""
+    return tuple(
+        ChannelConfig(spec.default_channel, spec.name)
+        for spec in specs.values()
+        if spec.default_channel
+    )
+
+
+def load_config(
+    explicit: str | None = None, specs: Mapping[str, AdapterSpec] | None = None
+) -> Config:
+    """Find and read the config (validated against ``specs``, by default the installed
+    adapters); the embedded default when there is no file."""
+    specs = installed_specs() if specs is None else specs
     path = find_config_file(explicit)
     if path is None:
         return Config(
-            database_path=default_database_path(),
-            channels=(ChannelConfig(name="console", platform="console"),),
+            database_path=default_database_path(), channels=default_channels(specs), specs=specs
         )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -130,7 +166,7 @@ def load_config(explicit: str | None = None) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    return parse_config(data, path)
+    return parse_config(data, path, specs)
 
 
 class _Reader:
@@ -191,8 +227,14 @@ class _Reader:
 
 
 def _names(kinds: tuple[type, ...]) -> str:
-    names = {int: "an integer", float: "a number", str: "a string", list: "a list",
-             bool: "true or false", dict: "a table"}  # fmt: skip
+    names = {
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        bool: "true or false",
+        dict: "a table",
+    }
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
 
@@ -202,8 +244,11 @@ def section(config: Config, name: str) -> _Reader:
     return _Reader(source, name, config.sections.get(name, {}))
 
 
-def parse_config(data: dict[str, Any], path: Path) -> Config:
+def parse_config(
+    data: dict[str, Any], path: Path, specs: Mapping[str, AdapterSpec] | None = None
+) -> Config:
     """Validate a parsed TOML document into a :class:`Config`."""
+    specs = installed_specs() if specs is None else specs
     src = str(path)
     top = _Reader(src, "", data)
     db = _Reader(src, "database", top.get("database", dict, {}))
@@ -214,7 +259,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     limits_r = _Reader(src, "limits", top.get("limits", dict, {}))
     limits = LimitsConfig(
         max_subscriptions_per_channel=limits_r.integer("max_subscriptions_per_channel", 200, 1),
-        max_query_length=limits_r.integer("max_query_length", 300, 10),
+        max_query_length=limits_r.integer("max_query_length", MAX_QUERY_CHARS, 10),
         commands_per_minute=limits_r.integer("commands_per_minute", 20, 1),
     )
     limits_r.done()
@@ -223,8 +268,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise log.fail("level", f"expected DEBUG, INFO, WARNING or ERROR, got {level!r}")
     log.done()
-    channels = _read_channels(src, top.get("channels", list, []))
-    sections = {name: top.get(name, dict, None) for name in ("slack", "discord")}
+    channels = _read_channels(src, top.get("channels", list, []), specs)
+    names = sorted({s.section for s in specs.values() if s.section})
+    sections = {name: top.get(name, dict, None) for name in names}
     top.done()
     base = path.absolute().parent  # a relative path must not follow later chdirs
     database = Path(db_path).expanduser() if db_path else default_database_path()
@@ -239,15 +285,17 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         log_level=level,
         source=path,
         sections={k: v for k, v in sections.items() if v is not None},
+        specs=specs,
     )
 
 
 def _read_arxiv(r: _Reader) -> ArxivConfig:
     d = ArxivConfig()
-    times = r.strings("poll_times_utc", d.poll_times_utc)
-    for t in times:
+    texts = r.strings("poll_times_utc", ())
+    for t in texts:
         if not _TIME.match(t):
             raise r.fail("poll_times_utc", f'expected times like "04:30", got {t!r}')
+    times = tuple(time.fromisoformat(t) for t in texts) if texts else d.poll_times_utc
     config = ArxivConfig(
         rss_url=r.url("rss_url", d.rss_url) or d.rss_url,
         api_url=r.url("api_url", d.api_url) or d.api_url,
@@ -282,7 +330,10 @@ def _read_delivery(r: _Reader) -> DeliveryConfig:
     return config
 
 
-def _read_channels(src: str, raw: list[Any]) -> tuple[ChannelConfig, ...]:
+def _read_channels(
+    src: str, raw: list[Any], specs: Mapping[str, AdapterSpec]
+) -> tuple[ChannelConfig, ...]:
+    """``[[channels]]``: each entry's platform must be installed and give the keys it needs."""
     channels: list[ChannelConfig] = []
     names: set[str] = set()
     for index, item in enumerate(raw):
@@ -295,22 +346,25 @@ def _read_channels(src: str, raw: list[Any]) -> tuple[ChannelConfig, ...]:
             raise r.fail("name", "the same name is used twice")
         names.add(name)
         platform = r.get("platform", str, None)
-        if platform not in PLATFORMS:
-            raise r.fail("platform", f"expected one of {', '.join(PLATFORMS)}, got {platform!r}")
-        webhook = r.url("webhook_url", None)
-        channel_id = r.get("channel_id", str, None)
-        if platform.endswith("-webhook") and not webhook:
-            raise r.fail("webhook_url", f"a {platform} channel needs a webhook_url")
-        if platform in ("slack", "discord") and not channel_id:
-            raise r.fail("channel_id", f"a {platform} channel needs a channel_id")
+        spec = specs.get(platform) if isinstance(platform, str) else None
+        if spec is None:
+            raise r.fail("platform", f"expected one of {', '.join(specs)}, got {platform!r}")
+        settings: dict[str, str] = {}
+        for key in spec.keys:
+            value = r.url(key, None) if key in spec.secret_keys else r.get(key, str, None)
+            if value is not None:
+                settings[key] = value
+        for key in spec.channel_keys:
+            if not settings.get(key, "").strip():
+                raise r.fail(key, f"a {spec.name} channel needs a {key}")
         r.done()
-        channels.append(ChannelConfig(name.strip(), platform, webhook, channel_id))
+        channels.append(ChannelConfig(name.strip(), spec.name, settings))
     return tuple(channels)
 
 
 def world_readable_secret_warning(config: Config) -> str | None:
     """A warning when a config file that holds a secret (a webhook URL) is readable by others."""
-    if config.source is None or not any(c.webhook_url for c in config.channels):
+    if config.source is None or not any(_secrets(c, config.specs) for c in config.channels):
         return None
     try:
         mode = config.source.stat().st_mode
@@ -318,7 +372,18 @@ def world_readable_secret_warning(config: Config) -> str | None:
         return None
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         return (
-            f"{config.source} holds webhook URLs (secrets) and is readable by other users; "
+            f"{config.source} holds secrets (webhook URLs) and is readable by other users; "
             f"run: chmod 600 {config.source}"
         )
     return None
+
+
+def _secrets(channel: ChannelConfig, specs: Mapping[str, AdapterSpec]) -> list[str]:
+    spec = specs.get(channel.platform)
+    keys = spec.secret_keys if spec else frozenset()
+    return [v for k, v in channel.settings.items() if k in keys and v]
+
+
+def channel_secrets(config: Config, channel: ChannelConfig) -> list[str]:
+    """The secret values a channel entry holds (its webhook URL), for masking."""
+    return _secrets(channel, config.specs)

@@ -1,8 +1,10 @@
-"""The contract between the core and the platform adapters.
+"""The contract between the core and the platform adapters: the one module (with ``bot.model``,
+``bot.config`` and ``bot.chat.text``) that adapters import.
 
-Adapters are found by name through the ``paperbot.adapters`` entry-point group; the name is the
-``platform`` of a ``[[channels]]`` entry (``console``, ``slack-webhook``, ``discord-webhook``,
-``slack``, ``discord``). Each entry point is a class taking one :class:`AdapterContext`.
+Each platform declares an :class:`AdapterSpec` under its name in the ``paperbot.adapters``
+entry points (the name is the ``platform`` of a ``[[channels]]`` entry). The adapter class the
+spec names is loaded only when the platform is served, so ``paperbot lookup`` imports no
+platform library. It is built with one :class:`AdapterContext`.
 
 Delivery outcomes are told by return value and exceptions:
 
@@ -17,15 +19,50 @@ Delivery outcomes are told by return value and exceptions:
 
 from __future__ import annotations
 
-import importlib.metadata
-from collections.abc import Awaitable, Callable
+import importlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.config import ChannelConfig, Config
-from bot.model import Alert, Channel, CommandContext, OutboxMessage, Reply
+from bot.config import Config, installed_specs
+from bot.model import (
+    Alert,
+    Channel,
+    CommandContext,
+    MessageKind,
+    OutboxMessage,
+    Paper,
+    Reply,
+    Subscription,
+)
+from bot.model.adapter import AdapterSpec
+from bot.model.text import unexpected_error
+from bot.sources.http import parse_retry_after
+from bot.sources.redact import redact_text, redact_url
 
-ENTRY_POINT_GROUP = "paperbot.adapters"
+log = logging.getLogger("paperbot.port")
+
+__all__ = [
+    "Adapter",
+    "AdapterContext",
+    "AdapterSpec",
+    "ChannelUnavailable",
+    "DeliveryError",
+    "Destination",
+    "Dispatch",
+    "Front",
+    "Outgoing",
+    "Refused",
+    "RetryLater",
+    "StartupError",
+    "always_answers",
+    "installed_specs",
+    "load_adapter",
+    "parse_retry_after",
+    "redact_text",
+    "redact_url",
+]
 
 
 class DeliveryError(Exception):
@@ -37,6 +74,8 @@ class DeliveryError(Exception):
 
 
 class RetryLater(DeliveryError):
+    """A temporary failure (429, 5xx, time-out); ``retry_after`` is the platform's wish."""
+
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
@@ -55,35 +94,81 @@ class StartupError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Destination:
+    """Where one message goes: the channel's name, the platform's channel id, and the
+    channel's own config keys for this platform (a webhook URL: the only secret an adapter
+    gets, and only the one it must use)."""
+
+    name: str
+    external_id: str | None = None
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One outbox message ready to render: the neutral alert plus what the platform needs."""
+    """One outbox message ready to render: the neutral alert plus where it goes."""
 
     message: OutboxMessage
     channel: Channel
-    target: ChannelConfig | None  # the config entry (webhook URL) when there is one
+    destination: Destination
     alert: Alert
 
 
 Dispatch = Callable[[CommandContext, str], Awaitable[Reply]]
 
 
-@dataclass
+def always_answers(dispatch: Dispatch) -> Dispatch:
+    """``dispatch`` that never raises: the front answers every failure itself, and should it
+    ever raise anyway, the user still gets the one unexpected-error answer."""
+
+    async def guarded(ctx: CommandContext, text: str) -> Reply:
+        try:
+            return await dispatch(ctx, text)
+        except Exception:
+            log.exception("command %r failed", text.partition(" ")[0])
+            return Reply(unexpected_error(text.partition(" ")[0] or "that"), error=True)
+
+    return guarded
+
+
+class Front(Protocol):
+    """The chat front end adapters pass commands to (``bot.chat.commands.Commands``)."""
+
+    async def dispatch(self, ctx: CommandContext, text: str) -> Reply:
+        """Run one command line; every expected failure comes back as an error Reply."""
+        ...
+
+    def may_fetch(self, text: str) -> bool:
+        """Whether the command may touch the network (adapters acknowledge or defer first)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class AdapterContext:
-    """What an adapter gets from the composition root."""
+    """What an adapter gets from the composition root: the config, its own spec, and a typed
+    service surface (never the store itself)."""
 
     config: Config
-    dispatch: Dispatch  # run a chat command (the core's grammar) and get a neutral Reply
-    commands: object  # bot.commands.Commands: usage lines, may_fetch(), help text
-    store: object  # bot.store.Store, for adapters that register chat channels
+    spec: AdapterSpec
+    #: Run a chat command (the core's grammar) and get a neutral Reply.
+    dispatch: Dispatch
+    #: Whether a command line may touch the network (acknowledge or defer first).
+    may_fetch: Callable[[str], bool]
+    #: A stored paper by arXiv id (no version), or None.
+    paper: Callable[[str], Awaitable[Paper | None]]
+    #: The subscriptions of the chat channel with this platform id.
+    subscriptions: Callable[[str], Awaitable[list[Subscription]]]
     #: Ask the running bot to shut down (the console adapter does on end of input).
-    request_stop: Callable[[], None] = field(default=lambda: None)
+    request_stop: Callable[[], None] = lambda: None
+    #: ``paperbot chat``: the interactive adapter reads commands from the terminal.
+    interactive: bool = False
 
 
 class Adapter(Protocol):
     """What the core expects of an adapter instance."""
 
-    #: Thread replies to queue once an alert is accepted (``("abstract",)``), or ``()``.
-    thread_kinds: tuple[str, ...]
+    #: Thread replies to queue once an alert is accepted (``(MessageKind.ABSTRACT,)``), or ``()``.
+    thread_kinds: tuple[MessageKind, ...]
 
     async def start(self) -> None:
         """Connect / start listening for commands. Webhook adapters do nothing."""
@@ -97,16 +182,15 @@ class Adapter(Protocol):
         Must work without :meth:`start` (``paperbot check`` delivers without listening)."""
 
 
-def load_adapter_class(name: str) -> type:
-    """The adapter class registered under ``name`` in the ``paperbot.adapters`` group."""
-    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if entry.name == name:
-            try:
-                return entry.load()
-            except ImportError as exc:
-                raise StartupError(
-                    f"the {name} adapter needs an extra package ({exc.name}); install "
-                    f"paperbot[{name.split('-')[0]}]"
-                ) from None
-    known = sorted(e.name for e in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
-    raise StartupError(f"no adapter named {name!r} (installed: {', '.join(known) or 'none'})")
+def load_adapter(spec: AdapterSpec, ctx: AdapterContext) -> Adapter:
+    """Import the adapter class ``spec`` names and build it with ``ctx``."""
+    module_name, _, class_name = spec.factory.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise StartupError(
+            f"the {spec.name} adapter cannot be loaded: missing package {exc.name!r} "
+            "(reinstall paperbot)"
+        ) from None
+    factory: Callable[[AdapterContext], Adapter] = getattr(module, class_name)
+    return factory(ctx)

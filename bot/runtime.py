@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
-from dataclasses import dataclass
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -18,15 +18,11 @@ from bot.port import StartupError
 log = logging.getLogger("paperbot")
 
 
-def _triggers(app: App) -> list:
+def _triggers(app: App) -> list[Any]:
     a = app.config.arxiv
     if a.poll_interval_seconds > 0:
         return [IntervalTrigger(seconds=a.poll_interval_seconds)]
-    triggers = []
-    for text in a.poll_times_utc:
-        hour, minute = text.split(":")
-        triggers.append(CronTrigger(hour=int(hour), minute=int(minute), timezone="UTC"))
-    return triggers
+    return [CronTrigger(hour=t.hour, minute=t.minute, timezone="UTC") for t in a.poll_times_utc]
 
 
 async def _poll_job(app: App) -> None:
@@ -44,7 +40,7 @@ def banner(app: App, categories: list[str]) -> str:
     when = (
         f"every {a.poll_interval_seconds:g} s"
         if a.poll_interval_seconds > 0
-        else f"daily at {', '.join(a.poll_times_utc)} UTC"
+        else f"daily at {', '.join(f'{t:%H:%M}' for t in a.poll_times_utc)} UTC"
     )
     channels = ", ".join(f"{c.name} ({c.platform})" for c in app.config.channels) or "none"
     return (
@@ -56,23 +52,12 @@ def banner(app: App, categories: list[str]) -> str:
     )
 
 
-@dataclass
-class RunOptions:
-    interactive: bool = False
-    install_signals: bool = True
-
-
-async def run_bot(app: App, options: RunOptions, stop: asyncio.Event | None = None) -> int:
+async def run_bot(app: App, stop: asyncio.Event, *, install_signals: bool = True) -> int:
     """Poll on the schedule, drain the outbox continuously, serve the adapters; return on
-    SIGINT / SIGTERM (or ``stop``) within seconds."""
-    stop = stop or asyncio.Event()
-    names = app.delivery_platforms()
-    adapters = app.load_adapters(names, on_stop=stop.set)
-    console = adapters.get("console")
-    if console is not None and options.interactive:
-        console.interactive = True  # type: ignore[attr-defined]
+    SIGINT / SIGTERM (or ``stop``: the app's adapters were built with ``on_stop=stop.set``)
+    within seconds."""
     print(banner(app, await app.poller.categories()), file=sys.stdout, flush=True)
-    for name, adapter in adapters.items():
+    for name, adapter in app.adapters.items():
         try:
             await adapter.start()
         except StartupError:
@@ -82,15 +67,20 @@ async def run_bot(app: App, options: RunOptions, stop: asyncio.Event | None = No
     deliverer = app.deliverer
     await deliverer.release_dead_claims()
     loop = asyncio.get_running_loop()
-    if options.install_signals:
+    if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     scheduler = AsyncIOScheduler(event_loop=loop)
     for index, trigger in enumerate(_triggers(app)):
         scheduler.add_job(
-            _poll_job, trigger, args=[app], id=f"poll-{index}", max_instances=1,
-            coalesce=True, misfire_grace_time=3600,
-        )  # fmt: skip
+            _poll_job,
+            trigger,
+            args=[app],
+            id=f"poll-{index}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
     scheduler.add_job(_poll_job, args=[app], id="poll-now", max_instances=1)
     scheduler.start()
     delivery = asyncio.create_task(deliverer.run_forever(stop))
@@ -100,7 +90,7 @@ async def run_bot(app: App, options: RunOptions, stop: asyncio.Event | None = No
         scheduler.shutdown(wait=False)
         delivery.cancel()
         await asyncio.gather(delivery, return_exceptions=True)
-        if options.install_signals:
+        if install_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
     return 0
@@ -111,13 +101,12 @@ async def check_once(app: App) -> int:
 
     Exit 0 when every source was polled and nothing deliverable is left queued; 3 otherwise.
     """
-    app.load_adapters(app.delivery_platforms())
     deliverer = app.deliverer
     await deliverer.release_dead_claims()
     report = await app.poller.poll_all()
     drained = await deliverer.drain(app.config.delivery.max_wait_seconds)
-    summary = await app.store.outbox_summary()
-    channels = {c.id: c for c in await app.store.list_channels()}
+    summary = await app.store.outbox.summary()
+    channels = {c.id: c for c in await app.store.channels.list()}
     failed = False
     for failure in report.failures:
         print(f"paperbot: source {failure.category} failed: {failure.error}", file=sys.stderr)
@@ -128,8 +117,10 @@ async def check_once(app: App) -> int:
             continue
         name = channel.name
         if channel.platform not in app.adapters:
-            print(f"paperbot: {count} message(s) for {name} wait for the {channel.platform} "
-                  "adapter", file=sys.stderr)  # fmt: skip
+            print(
+                f"paperbot: {count} message(s) for {name} wait for the {channel.platform} adapter",
+                file=sys.stderr,
+            )
         else:
             print(f"paperbot: {count} message(s) for {name} still queued", file=sys.stderr)
         failed = True
@@ -139,6 +130,8 @@ async def check_once(app: App) -> int:
     if summary.failed_count:
         print(f"refused by the platform: {summary.failed_count} message(s) (see status)")
     polled = len(report.results)
-    print(f"checked {polled} source(s): {report.alerts} new alert(s) queued, "
-          f"{drained.sent} message(s) delivered")  # fmt: skip
+    print(
+        f"checked {polled} source(s): {report.alerts} new alert(s) queued, "
+        f"{drained.sent} message(s) delivered"
+    )
     return 3 if failed else 0

@@ -1,11 +1,13 @@
-"""Shared fixtures: the fake HTTP server, fixture files, a fresh store."""
+"""Shared fixtures: the fake HTTP server, fixture files, a fresh store, a chat on a real App."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fakeweb import fake_server  # noqa: F401  (fixture)
+from support.chat import Chat, chat_config, open_chat
+from support.fakeweb import FakeServer, fake_server  # noqa: F401  (fixture)
 
 from bot.store import Store
 
@@ -18,9 +20,16 @@ def fixtures() -> Path:
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
     s = await Store.open(tmp_path / "paperbot.sqlite3")
     try:
         yield s
     finally:
         await s.close()
+
+
+@pytest.fixture
+async def chat(tmp_path: Path, fake_server: FakeServer) -> AsyncIterator[Chat]:  # noqa: F811
+    """The console channel of a real App whose arXiv is the fake server."""
+    async with open_chat(chat_config(tmp_path / "chat.sqlite3", fake_server), fake_server) as c:
+        yield c

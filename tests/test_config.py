@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import needed_platforms
 from bot.config import (
     DEFAULT_CATEGORIES,
     ConfigError,
@@ -65,9 +66,13 @@ def test_every_documented_key(tmp_path: Path) -> None:
     assert config.arxiv.min_interval_seconds == 0.05
     slack, console = config.channels
     assert (slack.name, slack.platform) == ("ml-papers", "slack-webhook")
-    assert slack.webhook_url == "https://hooks.slack.com/services/T000/B000/XXXX"
-    assert (console.name, console.platform, console.webhook_url) == ("console", "console", None)
-    assert config.platforms == {"slack-webhook", "console"}
+    assert slack.settings["webhook_url"] == "https://hooks.slack.com/services/T000/B000/XXXX"
+    assert (console.name, console.platform, console.settings.get("webhook_url")) == (
+        "console",
+        "console",
+        None,
+    )
+    assert set(needed_platforms(config)) == {"slack-webhook", "console"}
 
 
 def test_defaults_for_missing_keys(tmp_path: Path) -> None:

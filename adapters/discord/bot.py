@@ -28,8 +28,16 @@ from discord.http import Route
 from adapters.discord import render
 from adapters.discord.slash import PaperCommands
 from bot.config import section
-from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
-from bot.sources.redact import redact_url
+from bot.model import MessageKind
+from bot.port import (
+    AdapterContext,
+    ChannelUnavailable,
+    Outgoing,
+    Refused,
+    RetryLater,
+    StartupError,
+    redact_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +66,10 @@ def _read_config(ctx: AdapterContext) -> dict[str, Any]:
     cfg["shards"] = shards
     flag = r.get("manage_permission", str, "manage_channels")
     if flag != "everyone" and flag not in discord.Permissions.VALID_FLAGS:
-        raise r.fail("manage_permission", f'expected a Discord permission name or "everyone", '
-                     f"got {flag!r}")  # fmt: skip
+        raise r.fail(
+            "manage_permission",
+            f'expected a Discord permission name or "everyone", got {flag!r}',
+        )
     cfg["manage_permission"] = flag
     cfg["threads"] = r.get("threads", bool, True)
     cfg["gateway"] = r.get("gateway", bool, True)
@@ -92,7 +102,7 @@ class DiscordAdapter:
         self.guild_ids: list[int] = cfg["guild_ids"]
         self.use_gateway: bool = cfg["gateway"]
         self.threads: bool = cfg["threads"]
-        self.thread_kinds: tuple[str, ...] = ("abstract",) if self.threads else ()
+        self.thread_kinds: tuple[MessageKind, ...] = (MessageKind.ABSTRACT,) if self.threads else ()
         self.client = _make_client(cfg["shards"])
         self.tree = discord.app_commands.CommandTree(self.client)
         self.commands = PaperCommands(ctx, cfg["manage_permission"])
@@ -181,9 +191,7 @@ class DiscordAdapter:
 
     async def deliver(self, outgoing: Outgoing) -> str | None:
         """Post one outbox message (alert, abstract thread, version note); return its id."""
-        external = outgoing.channel.external_id or (
-            outgoing.target.channel_id if outgoing.target else None
-        )
+        external = outgoing.destination.external_id
         if not external or not external.strip().isdigit():
             raise ChannelUnavailable(f"no Discord channel id for {outgoing.channel.name!r}")
         channel_id = int(external)
@@ -195,7 +203,7 @@ class DiscordAdapter:
             raise RetryLater(f"rate limited ({exc.retry_after:.0f} s)", exc.retry_after) from None
         except discord.HTTPException as exc:
             error = _delivery_error(exc)
-            if isinstance(error, ChannelUnavailable) and outgoing.message.kind != "alert":
+            if isinstance(error, ChannelUnavailable) and outgoing.message.kind != MessageKind.ALERT:
                 # The alert went out, so the channel works; only its thread does not (no
                 # permission to create threads, thread deleted): fail this reply alone.
                 error = Refused(f"thread reply refused: {error}")
@@ -220,23 +228,21 @@ class DiscordAdapter:
         message = outgoing.message
         nonce = message_nonce(message.key)
         paper = outgoing.alert.paper
-        if message.kind == "alert":
+        if message.kind == MessageKind.ALERT:
             return await self._send(channel_id, render.alert_message(outgoing.alert), nonce)
         if not message.parent_ref or not message.parent_ref.isdigit():
             raise Refused(f"{message.kind} message without a parent alert")
         parent = int(message.parent_ref)
-        if message.kind == "abstract":
+        if message.kind == MessageKind.ABSTRACT:
             await self._ensure_thread(channel_id, parent, render.thread_name(paper))
             return await self._send(parent, render.abstract_message(paper), nonce)
-        if message.kind == "version":
-            payload = render.version_message(paper, message.version or paper.version)
-            if self.threads:
-                try:
-                    return await self._send(parent, payload, nonce)
-                except discord.NotFound:
-                    pass  # no thread on that alert (its abstract failed): reply in the channel
-            return await self._send(channel_id, payload, nonce, reply_to=parent)
-        raise Refused(f"unknown message kind {message.kind!r}")
+        payload = render.version_message(paper, message.version or paper.version)
+        if self.threads:
+            try:
+                return await self._send(parent, payload, nonce)
+            except discord.NotFound:
+                pass  # no thread on that alert (its abstract failed): reply in the channel
+        return await self._send(channel_id, payload, nonce, reply_to=parent)
 
     async def _ensure_thread(self, channel_id: int, message_id: int, name: str) -> None:
         # Raw route: PartialMessage.create_thread needs a cached guild, i.e. the gateway.

@@ -24,7 +24,6 @@ EMBEDS_MAX = 10
 EMBED_TOTAL_MAX = 6000
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
-FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 THREAD_NAME_MAX = 100
@@ -198,7 +197,7 @@ def reply_message(reply: Reply) -> dict[str, Any]:
             p,
             summary=first_sentences(p.abstract, 400),
             authors=author_line(p.authors, shown=8),
-            when=p.announced or (p.published.date() if p.published else None),
+            when=p.display_date,
             budget=budget,
         )
         for p in papers

@@ -71,27 +71,18 @@ class PaperCommands:
     async def run(self, interaction: discord.Interaction, text: str) -> None:
         """Dispatch one command line for ``interaction``, deferring first when it may fetch."""
         text = " ".join(text.split())
-        may_fetch = bool(getattr(self.ctx.commands, "may_fetch", lambda _t: False)(text))
-        if may_fetch and not interaction.response.is_done():
+        if self.ctx.may_fetch(text) and not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            reply = await self.ctx.dispatch(command_context(interaction, self.manage_flag), text)
-        except Exception:
-            log.exception("command %r failed", text.partition(" ")[0])
-            reply = Reply("Something went wrong on our side; please try again later.", error=True)
+        reply = await self.ctx.dispatch(command_context(interaction, self.manage_flag), text)
         await send_reply(interaction, reply)
 
     async def subscription_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """This channel's subscriptions matching what was typed: ``#12 author: X`` → ``12``."""
-        store: Any = self.ctx.store
-        channel = await store.find_channel_by_external("discord", str(interaction.channel_id))
-        if channel is None:
-            return []
         needle = current.strip().lstrip("#").casefold()
         choices: list[app_commands.Choice[str]] = []
-        for sub in await store.list_subscriptions(channel.id):
+        for sub in await self.ctx.subscriptions(str(interaction.channel_id)):
             label = " ".join(f"#{sub.id} {sub.label}".split())
             if needle and needle not in label.casefold():
                 continue

@@ -1,7 +1,7 @@
 """Discord incoming-webhook adapter: alerts only, no threads, no commands, no discord import.
 
 The webhook URL (``[[channels]] webhook_url``) contains a secret token: it never appears in
-logs or delivery errors except through :func:`bot.redact.redact_url`.
+logs or delivery errors except through :func:`bot.port.redact_url`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,16 @@ from typing import Any
 from yarl import URL
 
 from adapters.discord import render
-from adapters.webhook import WebhookAdapter, seconds
-from bot.port import ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.sources.redact import redact_text, redact_url
+from adapters.webhook import WebhookAdapter
+from bot.port import (
+    ChannelUnavailable,
+    Outgoing,
+    Refused,
+    RetryLater,
+    parse_retry_after,
+    redact_text,
+    redact_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +51,7 @@ class DiscordWebhookAdapter(WebhookAdapter):
             return str(data["id"]) if "id" in data else None
         secret = URL(url).path.rsplit("/", 1)[-1]
         log.warning("webhook %s answered HTTP %s", redact_url(url), status)
-        wait = seconds(headers.get("Retry-After"), data.get("retry_after"))
+        wait = parse_retry_after(headers.get("Retry-After"), data.get("retry_after"))
         if status == 429:
             raise RetryLater("rate limited (HTTP 429)", wait)
         if status >= 500:

@@ -29,10 +29,17 @@ from adapters.slack.render import (
     render_shared,
     render_version,
 )
-from adapters.webhook import seconds
 from bot.config import ConfigError, section
-from bot.model import CommandContext, Reply
-from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
+from bot.model import CommandContext, MessageKind, Reply
+from bot.port import (
+    AdapterContext,
+    ChannelUnavailable,
+    Outgoing,
+    Refused,
+    RetryLater,
+    StartupError,
+    parse_retry_after,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 class SlackAdapter:
     """slack-bolt :class:`AsyncApp` on the bot's event loop; see ``docs/slack.md``."""
 
-    thread_kinds: tuple[str, ...] = ("abstract",)
+    thread_kinds: tuple[MessageKind, ...] = (MessageKind.ABSTRACT,)
 
     def __init__(self, ctx: AdapterContext, env: Mapping[str, str] | None = None) -> None:
         self.ctx = ctx
@@ -202,17 +209,11 @@ class SlackAdapter:
         )
 
     async def _run(self, command: dict[str, Any]) -> Reply:
-        text = command.get("text", "")
-        try:
-            return await self.ctx.dispatch(await self._context(command), text)
-        except Exception:  # a bug must not leave the user without an answer
-            log.exception("/paper %r failed", text)
-            return Reply("Sorry, that command failed inside the bot; see its log.", error=True)
+        return await self.ctx.dispatch(await self._context(command), command.get("text", ""))
 
     async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         """``/paper …``: answer in the ack, or ack at once and respond() when it may fetch."""
-        may_fetch = getattr(self.ctx.commands, "may_fetch", None)
-        if may_fetch is not None and may_fetch(command.get("text", "")):
+        if self.ctx.may_fetch(command.get("text", "")):
             await ack()
             reply = await self._run(command)
             await respond(**_answer(reply))
@@ -225,11 +226,13 @@ class SlackAdapter:
         await ack()
         actions = body.get("actions") or [{}]
         arxiv_id = str(actions[0].get("value", ""))
-        get_paper = getattr(self.ctx.store, "get_paper", None)
-        paper = await get_paper(arxiv_id) if get_paper and arxiv_id else None
+        paper = await self.ctx.paper(arxiv_id) if arxiv_id else None
         if paper is None:
-            await respond(text="That paper is no longer stored.", response_type="ephemeral",
-                          replace_original=False)  # fmt: skip
+            await respond(
+                text="That paper is no longer stored.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
             return
         user = str((body.get("user") or {}).get("id", ""))
         message = render_shared(paper, user if _USER_ID.match(user) else None)
@@ -248,9 +251,7 @@ class SlackAdapter:
                 self.client = self._make_client(self._secret("SLACK_BOT_TOKEN"))
             except StartupError as exc:
                 raise RetryLater(str(exc)) from None
-        channel = outgoing.channel.external_id or (
-            outgoing.target.channel_id if outgoing.target else None
-        )
+        channel = outgoing.destination.external_id
         if not channel:
             raise ChannelUnavailable("no Slack channel id for this channel")
         kwargs = _payload(outgoing)
@@ -270,8 +271,9 @@ def _manage_policy(r: Any) -> str | tuple[str, ...]:
     raw = r.get("manage", (str, list), "everyone")
     if isinstance(raw, str):
         if raw not in ("everyone", "admins"):
-            raise r.fail("manage", f'expected "everyone", "admins" or a list of user ids, '
-                         f"got {raw!r}")  # fmt: skip
+            raise r.fail(
+                "manage", f'expected "everyone", "admins" or a list of user ids, got {raw!r}'
+            )
         return raw
     ids = r.strings("manage", ())
     bad = [i for i in ids if not _USER_ID.match(i)]
@@ -289,17 +291,15 @@ def _answer(reply: Reply) -> Message:
 def _payload(outgoing: Outgoing) -> Message:
     kind = outgoing.message.kind
     paper = outgoing.alert.paper
-    if kind == "alert":
+    if kind == MessageKind.ALERT:
         return render_alert(outgoing.alert)
     parent = outgoing.message.parent_ref
     if not parent:
-        raise Refused(f"a {kind!r} thread reply needs the parent alert's ts")
-    if kind == "abstract":
+        raise Refused(f"a {kind.value!r} thread reply needs the parent alert's ts")
+    if kind == MessageKind.ABSTRACT:
         return {**render_abstract(paper), "thread_ts": parent}
-    if kind == "version":
-        message = render_version(paper, outgoing.message.version)
-        return {**message, "thread_ts": parent, "reply_broadcast": False}
-    raise Refused(f"unknown message kind {kind!r}")
+    message = render_version(paper, outgoing.message.version)
+    return {**message, "thread_ts": parent, "reply_broadcast": False}
 
 
 def _delivery_error(exc: SlackApiError) -> Exception:
@@ -309,7 +309,7 @@ def _delivery_error(exc: SlackApiError) -> Exception:
     if status == 429 or error == "ratelimited":
         return RetryLater(
             "rate limited by Slack (HTTP 429)",
-            retry_after=seconds(exc.response.headers.get("Retry-After")),
+            retry_after=parse_retry_after(exc.response.headers.get("Retry-After")),
         )
     if status >= 500:
         return RetryLater(f"Slack error (HTTP {status}{', ' + error if error else ''})")

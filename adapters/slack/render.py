@@ -83,16 +83,28 @@ def _section(escaped: str) -> Block:
 
 def _link_buttons(paper: Paper, share: bool) -> Block:
     elements: list[Block] = [
-        {"type": "button", "action_id": "open_abstract", "url": paper.abs_url,
-         "text": plain("Abstract", BUTTON_CHARS)},
-        {"type": "button", "action_id": "open_pdf", "url": paper.pdf_url,
-         "text": plain("PDF", BUTTON_CHARS)},
-    ]  # fmt: skip
+        {
+            "type": "button",
+            "action_id": "open_abstract",
+            "url": paper.abs_url,
+            "text": plain("Abstract", BUTTON_CHARS),
+        },
+        {
+            "type": "button",
+            "action_id": "open_pdf",
+            "url": paper.pdf_url,
+            "text": plain("PDF", BUTTON_CHARS),
+        },
+    ]
     if share:
         elements.append(
-            {"type": "button", "action_id": SHARE_ACTION, "value": paper.arxiv_id,
-             "text": plain("Share in channel", BUTTON_CHARS)}
-        )  # fmt: skip
+            {
+                "type": "button",
+                "action_id": SHARE_ACTION,
+                "value": paper.arxiv_id,
+                "text": plain("Share in channel", BUTTON_CHARS),
+            }
+        )
     return {"type": "actions", "elements": elements}
 
 
@@ -123,7 +135,7 @@ def paper_blocks(
     body = f"*{escape(authors)}*"
     if text:
         body += "\n" + escape(text)
-    when = Alert(paper, "", "").date
+    when = paper.display_date
     return [
         {"type": "header", "text": plain(paper.title, HEADER_CHARS)},
         _section(body),

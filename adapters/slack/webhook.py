@@ -11,9 +11,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack.render import render_alert
-from adapters.webhook import WebhookAdapter, seconds
-from bot.port import ChannelUnavailable, Outgoing, Refused, RetryLater
-from bot.sources.redact import redact_text, redact_url
+from adapters.webhook import WebhookAdapter
+from bot.port import (
+    ChannelUnavailable,
+    Outgoing,
+    Refused,
+    RetryLater,
+    parse_retry_after,
+    redact_text,
+    redact_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +41,7 @@ class SlackWebhookAdapter(WebhookAdapter):
             return None
         # The body is logged and becomes the reason: never let an echoed URL carry the secret.
         body = redact_text(body.replace(url, redact_url(url)), [url.rsplit("/", 1)[-1]])[:300]
-        wait = seconds(headers.get("Retry-After"))
+        wait = parse_retry_after(headers.get("Retry-After"))
         log.info("Slack webhook %s answered HTTP %s: %s", redact_url(url), status, body)
         if status == 429:
             raise RetryLater("rate limited by Slack (HTTP 429)", retry_after=wait)

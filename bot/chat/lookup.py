@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.chat.ids import classify_query
 from bot.model import Paper
+from bot.model.text import MAX_QUERY_CHARS
 from bot.sources.arxiv import ArxivSource, SourceError
 from bot.store import Store
 
@@ -24,7 +25,7 @@ _ID_SHAPED = re.compile(
 
 
 class LookupFailed(Exception):
-    """Nothing found, or a bad query: the message is meant for the user."""
+    """Nothing found, or a bad query: the message is meant for the user (the CLI exits 1)."""
 
 
 class SourceUnavailable(LookupFailed):
@@ -42,7 +43,9 @@ class LookupResult:
 class Lookup:
     """The look-up service shared by the CLI and every chat adapter."""
 
-    def __init__(self, store: Store, arxiv: ArxivSource | None, *, max_length: int = 300) -> None:
+    def __init__(
+        self, store: Store, arxiv: ArxivSource | None, *, max_length: int = MAX_QUERY_CHARS
+    ) -> None:
         self.store = store
         self.arxiv = arxiv
         self.max_length = max_length
@@ -59,7 +62,7 @@ class Lookup:
         if query.kind == "id":
             return await self._by_id(query.value, query.version)
         if query.kind == "doi":
-            paper = await self.store.find_by_doi(query.value)
+            paper = await self.store.papers.by_doi(query.value)
             if paper is None:
                 raise LookupFailed(
                     f"no stored paper has DOI {query.value} (DOIs are answered from stored "
@@ -74,7 +77,7 @@ class Lookup:
         return await self._by_words(query.value, limit)
 
     async def _by_id(self, arxiv_id: str, version: int | None) -> LookupResult:
-        stored = await self.store.get_paper(arxiv_id)
+        stored = await self.store.papers.get(arxiv_id)
         if stored is not None and (version is None or version <= stored.version):
             return LookupResult((stored,), "store")
         if self.arxiv is None:
@@ -88,11 +91,11 @@ class Lookup:
             raise SourceUnavailable(f"could not reach arXiv for {wanted}: {exc}") from None
         if not papers:
             raise LookupFailed(f"not found: arXiv has no paper {wanted}")
-        await self.store.save_looked_up(papers)
+        await self.store.papers.save_looked_up(papers)
         return LookupResult((papers[0],), "arxiv")
 
     async def _by_words(self, text: str, limit: int) -> LookupResult:
-        local = await self.store.search(text, limit=limit, title_only=True)
+        local = await self.store.papers.search(text, limit=limit, title_only=True)
         if local:
             return LookupResult(tuple(local), "store")
         note = None
@@ -103,9 +106,9 @@ class Lookup:
                 remote = []
                 note = f"arXiv unreachable: {exc}"
             if remote:
-                await self.store.save_looked_up(remote)
+                await self.store.papers.save_looked_up(remote)
                 return LookupResult(tuple(remote), "arxiv")
-        anywhere = await self.store.search(text, limit=limit)
+        anywhere = await self.store.papers.search(text, limit=limit)
         if anywhere:
             return LookupResult(tuple(anywhere), "store", note=note)
         if note:

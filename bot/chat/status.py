@@ -27,7 +27,7 @@ async def status_text(store: Store, config: Config, now: datetime | None = None)
     """A readable report. URLs are redacted; no secret is ever part of it."""
     now = now or datetime.now(UTC)
     lines = [f"Next poll: {next_poll_time(config.arxiv, now):%Y-%m-%d %H:%M} UTC"]
-    states = sorted(await store.list_source_states(), key=lambda s: s.url)
+    states = sorted(await store.sources.list(), key=lambda s: s.url)
     if not states:
         lines.append("Sources: not polled yet.")
     for s in states:
@@ -47,8 +47,8 @@ async def status_text(store: Store, config: Config, now: datetime | None = None)
             and not s.disabled_reason
         ):
             lines.append("  (its weekday listing was empty: a holiday, or arXiv trouble)")
-    summary = await store.outbox_summary()
-    channels = {c.id: c for c in await store.list_channels()}
+    summary = await store.outbox.summary()
+    channels = {c.id: c for c in await store.channels.list()}
     pending = sum(summary.pending.values())
     lines.append(f"Pending deliveries: {pending}")
     for channel_id, count in sorted(summary.pending.items()):

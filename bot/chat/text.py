@@ -10,7 +10,7 @@ from bot.model.text import author_line, first_sentences
 
 def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) -> str:
     """A readable plain-text card: title, authors, date, categories, link, summary."""
-    when = paper.announced or (paper.published.date() if paper.published else None)
+    when = paper.display_date
     lines = [
         f"{paper.title}",
         f"  {author_line(paper.authors, shown=6)}",
@@ -23,8 +23,9 @@ def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) 
         lines.append(f"  DOI {paper.doi}")
     summary = first_sentences(paper.abstract, summary_chars)
     if summary:
-        lines.append(textwrap.fill(summary, width=width, initial_indent="  ",
-                                   subsequent_indent="  "))  # fmt: skip
+        lines.append(
+            textwrap.fill(summary, width=width, initial_indent="  ", subsequent_indent="  ")
+        )
     return "\n".join(lines)
 
 

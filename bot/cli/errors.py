@@ -1,16 +1,25 @@
-"""What every CLI command shares: exit codes and the one-line expected failure."""
+"""What every CLI command shares: the exit codes and the one-line expected failure."""
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+class ExitCode(IntEnum):
+    """``paperbot``'s exit codes (scripts rely on them)."""
+
+    OK = 0
+    NOT_FOUND = 1  # a look-up found nothing
+    USAGE = 2  # a bad command line, config or start-up
+    FAILED = 3  # a source or the database failed; deliverable messages stay queued (check)
+    INTERRUPTED = 130
 
 
 class CliError(Exception):
     """An expected failure: one line for the user and an exit code."""
 
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+    def __init__(self, message: str, code: ExitCode = ExitCode.FAILED) -> None:
         super().__init__(message)
         self.code = code
 
@@ -20,5 +29,5 @@ def paths_arg(values: list[str]) -> list[Path]:
     paths = [Path(v) for v in values]
     for path in paths:
         if not path.is_file():
-            raise CliError(f"{path}: no such file", EXIT_USAGE)
+            raise CliError(f"{path}: no such file", ExitCode.USAGE)
     return paths

@@ -1,7 +1,8 @@
 """``paperbot [--config FILE] [-v] [--debug] COMMAND``.
 
-Exit codes: 0 success; 1 not found (lookup); 2 usage or config error; 3 a source failed or
-deliverable messages stay queued (``check``); 130 interrupted. Expected failures print one line
+Exit codes (:class:`~bot.cli.errors.ExitCode`): 0 success; 1 not found (lookup); 2 usage or
+config error; 3 a source failed or deliverable messages stay queued (``check``); 130
+interrupted. Expected failures print one line
 on stderr and no traceback (``--debug`` shows one).
 """
 
@@ -16,7 +17,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 
 from bot.cli.commands import register
-from bot.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
+from bot.cli.errors import CliError, ExitCode
 from bot.config import Config, ConfigError, load_config, world_readable_secret_warning
 from bot.port import StartupError
 from bot.store import StoreError
@@ -28,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         command = self.prog.removeprefix("paperbot").strip()
-        raise CliError(f"{command}: {message}" if command else message, EXIT_USAGE)
+        raise CliError(f"{command}: {message}" if command else message, ExitCode.USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,24 +73,32 @@ def main(argv: list[str] | None = None) -> int:
         warning = world_readable_secret_warning(config)
         if warning:
             log.warning("%s", warning)
-        handler: Callable[[argparse.Namespace, Config], Awaitable[int]] = args.handler
-        return asyncio.run(handler(args, config))
+        handler: Callable[[argparse.Namespace, Config], Awaitable[ExitCode]] = args.handler
+        return int(asyncio.run(_call(handler, args, config)))
     except CliError as exc:
         return _fail(str(exc), exc.code, debug)
     except ConfigError as exc:
-        return _fail(f"config error: {exc}", EXIT_USAGE, debug)
+        return _fail(f"config error: {exc}", ExitCode.USAGE, debug)
     except (StoreError, sqlite3.Error) as exc:
-        return _fail(f"database error: {exc}", EXIT_FAILED, debug)
+        return _fail(f"database error: {exc}", ExitCode.FAILED, debug)
     except StartupError as exc:
-        return _fail(str(exc), EXIT_USAGE, debug)
+        return _fail(str(exc), ExitCode.USAGE, debug)
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     except SystemExit as exc:  # argparse --help
         return int(exc.code or 0)
 
 
-def _fail(message: str, code: int, debug: bool) -> int:
+async def _call(
+    handler: Callable[[argparse.Namespace, Config], Awaitable[ExitCode]],
+    args: argparse.Namespace,
+    config: Config,
+) -> ExitCode:
+    return await handler(args, config)
+
+
+def _fail(message: str, code: ExitCode, debug: bool) -> int:
     if debug:
         traceback.print_exc()
     print(f"paperbot: {message}", file=sys.stderr)
-    return code
+    return int(code)

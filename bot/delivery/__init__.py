@@ -1,4 +1,4 @@
-"""Delivering the outbox through the adapters."""
+"""Delivering the outbox through the adapters: claim, send, record the outcome."""
 
 from bot.delivery.deliverer import Deliverer, DrainReport
 

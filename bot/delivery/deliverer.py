@@ -2,7 +2,8 @@
 
 At least once: a message is marked sent only after the platform accepted it, so the only
 duplicate is a process dying between the platform's acceptance and our record of it. Each
-channel is paced (``per_channel_interval_seconds``) and channels are served concurrently.
+channel is paced (the platform's own pace, else ``per_channel_interval_seconds``) and channels
+are served concurrently.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ import logging
 import os
 import random
 import socket
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.config import ChannelConfig, DeliveryConfig
-from bot.model import Channel, OutboxMessage, Paper
+from bot.delivery.outcome import Failed, Outcome, Paused, Retry, Sent
+from bot.delivery.scrub import scrub
+from bot.model import Channel, MessageKind, OutboxMessage, Paper
+from bot.model.adapter import AdapterSpec
+from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.model.text import build_alert
-from bot.port import Adapter, ChannelUnavailable, DeliveryError, Outgoing, Refused, RetryLater
-from bot.sources.redact import redact_text, redact_url
+from bot.port import Adapter, ChannelUnavailable, Destination, Outgoing, Refused, RetryLater
 from bot.store import Store
 
 log = logging.getLogger("paperbot.delivery")
@@ -56,6 +59,12 @@ class DrainReport:
     failed: int = 0
     paused: list[str] = field(default_factory=list)
 
+    def add(self, other: DrainReport) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.paused.extend(other.paused)
+
 
 class Deliverer:
     """Drains the outbox through the adapters (by the channel's platform)."""
@@ -64,16 +73,20 @@ class Deliverer:
         self,
         store: Store,
         adapters: Mapping[str, Adapter],
+        specs: Mapping[str, AdapterSpec],
         channel_configs: Mapping[str, ChannelConfig],
         config: DeliveryConfig,
         *,
+        clock: Clock = SYSTEM_CLOCK,
         worker_id: str | None = None,
         rng: Callable[[], float] = random.random,
     ) -> None:
         self.store = store
         self.adapters = adapters
+        self.specs = specs
         self.channel_configs = channel_configs
         self.config = config
+        self.clock = clock
         self.worker_id = worker_id or new_worker_id()
         self.rng = rng
         self._last_sent: dict[int, float] = {}
@@ -83,12 +96,12 @@ class Deliverer:
         """Hand back messages claimed by paperbot processes on this host that have died."""
         host = socket.gethostname()
         dead = []
-        for owner in await self.store.claim_owners():
+        for owner in await self.store.outbox.claim_owners():
             parts = owner.split(":")
             mine = len(parts) == 3 and parts[0] == host and parts[1].isdigit()
             if mine and (owner == self.worker_id or not _pid_alive(int(parts[1]))):
                 dead.append(owner)
-        released = await self.store.release_claims_of(dead)
+        released = await self.store.outbox.release_claims_of(dead)
         if released:
             log.info("re-queued %d message(s) claimed by stopped processes", released)
         return released
@@ -100,15 +113,20 @@ class Deliverer:
         base = self.config.backoff_base_seconds * (2 ** max(attempts - 1, 0))
         return min(self.config.backoff_max_seconds, base) * (0.5 + self.rng())
 
+    async def usable_channels(self) -> set[int]:
+        """Channels whose platform this process has an adapter for."""
+        return {c.id for c in await self.store.channels.list() if c.platform in self.adapters}
+
     async def run_once(self) -> DrainReport:
         """Claim what is due for the platforms we have adapters for, and deliver it."""
         report = DrainReport()
-        channels = {c.id: c for c in await self.store.list_channels()}
+        channels = {c.id: c for c in await self.store.channels.list()}
         usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
         # The lease outlasts pacing a channel's whole share, each send taking its full time-out.
         per_send = self.config.per_channel_interval_seconds + SEND_TIMEOUT
-        messages = await self.store.claim_due(
+        messages = await self.store.outbox.claim_due(
             self.worker_id,
+            now=self.clock.time(),
             limit=CLAIM_BATCH,
             per_channel=CLAIM_PER_CHANNEL,
             lease=60.0 + CLAIM_PER_CHANNEL * per_send,
@@ -116,8 +134,8 @@ class Deliverer:
         )
         if not messages:
             return report
-        papers = await self.store.get_papers(sorted({m.paper_id for m in messages}))
-        aliases = await self.store.channel_aliases()
+        papers = await self.store.papers.get_many(sorted({m.paper_id for m in messages}))
+        aliases = await self.store.channels.aliases()
         by_channel: dict[int, list[OutboxMessage]] = defaultdict(list)
         for m in messages:
             by_channel[m.channel_id].append(m)
@@ -128,6 +146,11 @@ class Deliverer:
             )
         )
         return report
+
+    def _destination(self, channel: Channel, alias: str | None) -> Destination:
+        entry = self.channel_configs.get(alias or channel.name)
+        settings = entry.settings if entry is not None else {}
+        return Destination(channel.name, channel.external_id, settings)
 
     async def _deliver_channel(
         self,
@@ -140,18 +163,27 @@ class Deliverer:
         """Send one channel's share in order; stop at a retry (the rest wait as long) or a
         pause. Cancelled (shutdown), the unsent rest goes back to the queue at once."""
         adapter = self.adapters[channel.platform]
-        target = self.channel_configs.get(alias or channel.name)
+        destination = self._destination(channel, alias)
         for index, message in enumerate(messages):
             try:
-                retry = await self._deliver_one(channel, adapter, target, message, papers, report)
+                outcome = await self._deliver_one(channel, adapter, destination, message, papers)
             except asyncio.CancelledError:
-                await self.store.release([m.id for m in messages[index:]])
+                await self.store.outbox.release([m.id for m in messages[index:]])
                 raise
-            if retry is ChannelUnavailable:
-                return  # pause_channel handed the rest back
-            if retry is not None:
-                delay, reason = retry
-                await self.store.retry_later([m.id for m in messages[index:]], delay, reason)
+            if isinstance(outcome, Sent):
+                await self.store.outbox.mark_sent(message, outcome.ref, _replies(adapter, message))
+                report.sent += 1
+            elif isinstance(outcome, Failed):
+                await self.store.outbox.mark_failed(message.id, outcome.reason)
+                report.failed += 1
+            elif isinstance(outcome, Paused):
+                await self.store.channels.pause(channel.id, outcome.reason)
+                report.paused.append(channel.name)
+                return  # pausing handed the rest back
+            else:
+                until = self.clock.time() + outcome.delay
+                rest = [m.id for m in messages[index:]]
+                await self.store.outbox.retry_later(rest, until, outcome.reason)
                 report.retried += 1
                 return
 
@@ -159,90 +191,83 @@ class Deliverer:
         self,
         channel: Channel,
         adapter: Adapter,
-        target: ChannelConfig | None,
+        destination: Destination,
         message: OutboxMessage,
         papers: dict[str, Paper],
-        report: DrainReport,
-    ) -> tuple[float, str] | type[ChannelUnavailable] | None:
-        """Deliver one message and record the outcome; a retry's (delay, reason), or
-        ChannelUnavailable when the channel was paused."""
+    ) -> Outcome:
+        """Send one message through its adapter; what became of it (recorded by the caller)."""
         paper = papers.get(message.paper_id)
         if paper is None:
-            await self.store.mark_failed(message.id, "paper missing from the store")
-            report.failed += 1
-            return None
-        await self._pace(channel.id, adapter)
-        outgoing = Outgoing(message, channel, target, build_alert(paper, message.reasons))
+            return Failed("paper missing from the store")
+        await self._pace(channel)
+        outgoing = Outgoing(message, channel, destination, build_alert(paper, message.reasons))
+        secrets = self._secrets(channel, destination)
         try:
             try:
                 ref = await adapter.deliver(outgoing)
-            except DeliveryError as exc:
-                exc.reason = scrub(exc.reason, target)  # before it is logged or stored
-                raise
             finally:
                 # Pace from the platform's answer, not our request: the platform counts
                 # arrivals, and ours may be delayed on the way.
-                self._last_sent[channel.id] = time.monotonic()
+                self._last_sent[channel.id] = self.clock.monotonic()
         except RetryLater as exc:
+            reason = scrub(exc.reason, secrets)  # before it is logged or stored
             delay = self.backoff(message.attempts, exc.retry_after)
-            log.warning("%s: %s for %s; retrying in %.1fs", channel.name, exc.reason,
-                        message.key, delay)  # fmt: skip
-            return delay, exc.reason
+            log.warning(
+                "%s: %s for %s; retrying in %.1fs", channel.name, reason, message.key, delay
+            )
+            return Retry(delay, reason)
         except Refused as exc:
-            log.error("%s refused %s: %s", channel.name, message.key, exc.reason)
-            await self.store.mark_failed(message.id, exc.reason)
-            report.failed += 1
-            return None
+            reason = scrub(exc.reason, secrets)
+            log.error("%s refused %s: %s", channel.name, message.key, reason)
+            return Failed(reason)
         except ChannelUnavailable as exc:
-            log.error("pausing %s: %s", channel.name, exc.reason)
-            await self.store.pause_channel(channel.id, exc.reason)
-            report.paused.append(channel.name)
-            return ChannelUnavailable
+            reason = scrub(exc.reason, secrets)
+            log.error("pausing %s: %s", channel.name, reason)
+            return Paused(reason)
         except Exception as exc:  # an adapter bug must not lose or stall the message
             log.exception("%s: delivering %s failed unexpectedly", channel.name, message.key)
-            return self.backoff(message.attempts, None), scrub(f"internal error: {exc!r}", target)
-        await self.store.mark_sent(message, ref, _replies(adapter, message))
-        report.sent += 1
-        return None
+            reason = scrub(f"internal error: {exc!r}", secrets)
+            return Retry(self.backoff(message.attempts, None), reason)
+        return Sent(ref)
 
-    async def _pace(self, channel_id: int, adapter: Adapter) -> None:
-        # An adapter may set its own pace (the console needs none); else the configured one.
-        interval = getattr(adapter, "pace_seconds", None)
+    def _secrets(self, channel: Channel, destination: Destination) -> list[str]:
+        spec = self.specs.get(channel.platform)
+        keys = spec.secret_keys if spec is not None else frozenset()
+        return [v for k, v in destination.settings.items() if k in keys and v]
+
+    async def _pace(self, channel: Channel) -> None:
+        spec = self.specs.get(channel.platform)
+        interval = spec.pace_seconds if spec is not None else None
         if interval is None:
             interval = self.config.per_channel_interval_seconds
-        last = self._last_sent.get(channel_id)
+        last = self._last_sent.get(channel.id)
         if last is not None:
-            wait = last + interval - time.monotonic()
+            wait = last + interval - self.clock.monotonic()
             if wait > 0:
-                await asyncio.sleep(wait)
-
-    async def _usable_channels(self) -> set[int]:
-        return {c.id for c in await self.store.list_channels() if c.platform in self.adapters}
+                await self.clock.sleep(wait)
 
     async def drain(self, max_wait: float) -> DrainReport:
         """Deliver until nothing is due, waiting up to ``max_wait`` seconds for retries."""
         total = DrainReport()
-        deadline = time.monotonic() + max_wait
+        deadline = self.clock.monotonic() + max_wait
         while True:
             report = await self.run_once()
-            total.sent += report.sent
-            total.retried += report.retried
-            total.failed += report.failed
-            total.paused.extend(report.paused)
+            total.add(report)
             if report.sent or report.failed:
                 continue
-            usable = await self._usable_channels()
-            next_due = await self.store.next_due(usable)
+            usable = await self.usable_channels()
+            next_due = await self.store.outbox.next_due(usable)
             if next_due is None:
                 # Messages another process is sending are still owed: wait for its outcome.
-                if not await self.store.in_flight(usable) or time.monotonic() > deadline:
+                in_flight = await self.store.outbox.in_flight(usable, now=self.clock.time())
+                if not in_flight or self.clock.monotonic() > deadline:
                     return total
-                await asyncio.sleep(0.2)
+                await self.clock.sleep(0.2)
                 continue
-            wait = max(next_due - time.time(), 0.0)
-            if time.monotonic() + wait > deadline:
+            wait = max(next_due - self.clock.time(), 0.0)
+            if self.clock.monotonic() + wait > deadline:
                 return total
-            await asyncio.sleep(min(wait, 1.0) if wait > 0 else 0.05)
+            await self.clock.sleep(min(wait, 1.0) if wait > 0 else 0.05)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Drain continuously; wake early when an ingest queued something (``wake``)."""
@@ -255,25 +280,15 @@ class Deliverer:
             if report.sent or report.failed:
                 continue
             self.wake.clear()
-            next_due = await self.store.next_due(await self._usable_channels())
+            next_due = await self.store.outbox.next_due(await self.usable_channels())
             timeout = self.config.poll_seconds
             if next_due is not None:
-                timeout = min(timeout, max(next_due - time.time(), 0.05))
+                timeout = min(timeout, max(next_due - self.clock.time(), 0.05))
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
             await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             for w in waiters:
                 w.cancel()
 
 
-def scrub(reason: str, target: ChannelConfig | None) -> str:
-    """``reason`` without the channel's webhook URL or its secret part, however a platform (or
-    a proxy in front of it) echoed them back: reasons are logged, stored and shown in status."""
-    url = target.webhook_url if target else None
-    if not url:
-        return reason
-    reason = reason.replace(url, redact_url(url))
-    return redact_text(reason, [url.rstrip("/").rsplit("/", 1)[-1]])
-
-
-def _replies(adapter: Adapter, message: OutboxMessage) -> tuple[str, ...]:
-    return tuple(adapter.thread_kinds) if message.kind == "alert" else ()
+def _replies(adapter: Adapter, message: OutboxMessage) -> tuple[MessageKind, ...]:
+    return tuple(adapter.thread_kinds) if message.kind == MessageKind.ALERT else ()

@@ -1,23 +1,21 @@
-"""When to poll: fixed UTC times fitted to arXiv's daily rebuild, or a fixed interval; and
+"""When to poll (fixed UTC times fitted to arXiv's daily rebuild, or a fixed interval) and
 arXiv's announcement calendar (listings dated Monday to Friday)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.config import ArxivConfig
 
 
-def next_poll_time(config: ArxivConfig, now: datetime | None = None) -> datetime:
+def next_poll_time(config: ArxivConfig, now: datetime) -> datetime:
     """The next scheduled poll after ``now`` (UTC)."""
-    now = now or datetime.now(UTC)
     if config.poll_interval_seconds > 0:
         return now + timedelta(seconds=config.poll_interval_seconds)
     today = now.date()
     for day in (today, today + timedelta(days=1)):
-        for text in sorted(config.poll_times_utc):
-            hour, minute = (int(p) for p in text.split(":"))
-            at = datetime.combine(day, time(hour, minute), tzinfo=UTC)
+        for at_time in sorted(config.poll_times_utc):
+            at = datetime.combine(day, at_time, tzinfo=UTC)
             if at > now:
                 return at
     return now + timedelta(days=1)

@@ -4,21 +4,23 @@ through the arXiv API when a listing day was missed (downtime, or arXiv skipping
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.config import ArxivConfig
 from bot.ingest.calendar import missing_listing_days
+from bot.ingest.ingestor import Ingestor
+from bot.ingest.plan import IngestCounts
 from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
+from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.sources.arxiv import ArxivSource, SourceError
 from bot.sources.taxonomy import expand
-from bot.store import IngestCounts, Matcher, Store
+from bot.store import Store
 
 log = logging.getLogger("paperbot.poll")
 
-MatcherFactory = Callable[[], Awaitable[tuple[Matcher, frozenset[int]]]]
+#: The longest a failing source is left alone by the scheduler (its back-off cap).
+BACKOFF_CAP_SECONDS = 6 * 3600
 
 
 @dataclass
@@ -68,20 +70,21 @@ class Poller:
         store: Store,
         arxiv: ArxivSource,
         config: ArxivConfig,
-        matcher: MatcherFactory,
-        on_queued: Callable[[], None] = lambda: None,
+        ingestor: Ingestor,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.store = store
         self.arxiv = arxiv
         self.config = config
-        self.matcher = matcher
-        self.on_queued = on_queued
+        self.ingestor = ingestor
+        self.clock = clock
 
     async def categories(self) -> list[str]:
         wanted: list[str] = []
         for c in self.config.categories:
             wanted.extend(expand(c))
-        for value in await self.store.subscription_values(SubscriptionKind.CATEGORY):
+        for value in await self.store.subscriptions.values(SubscriptionKind.CATEGORY):
             wanted.extend(expand(value))
         return list(dict.fromkeys(wanted))
 
@@ -96,18 +99,20 @@ class Poller:
         return report
 
     async def _skip(self, category: str) -> bool:
-        state = await self.store.get_source_state(self.arxiv.listing_url(category))
+        state = await self.store.sources.get(self.arxiv.listing_url(category))
         if state is None or not state.consecutive_failures:
             return False
         if state.disabled_reason:
             return True
-        backoff = min(self.config.backoff_seconds * 2**state.consecutive_failures, 6 * 3600)
+        backoff = min(
+            self.config.backoff_seconds * 2**state.consecutive_failures, BACKOFF_CAP_SECONDS
+        )
         last = state.last_attempt.timestamp() if state.last_attempt else 0
-        return time.time() < last + backoff
+        return self.clock.time() < last + backoff
 
     async def poll_category(self, category: str) -> CategoryResult:
         url = self.arxiv.listing_url(category)
-        state = await self.store.get_source_state(url)
+        state = await self.store.sources.get(url)
         try:
             fetched = await self.arxiv.fetch_listing(category, state)
             result = CategoryResult(category, ok=True, changed=fetched.listing is not None)
@@ -115,11 +120,9 @@ class Poller:
             items = None
             if fetched.listing is not None:
                 listing = fetched.listing
-                matcher, threads = await self.matcher()
-                result.counts = await self.store.ingest(
-                    listing.items, announced_on=listing.pub_date, matcher=matcher,
-                    thread_platform_channels=threads,
-                )  # fmt: skip
+                result.counts = await self.ingestor.ingest(
+                    listing.items, announced_on=listing.pub_date
+                )
                 last = state.last_pub_date if state else None
                 pub_date = listing.pub_date
                 if last and pub_date and pub_date > last and missing_listing_days(last, pub_date):
@@ -131,17 +134,19 @@ class Poller:
             if not isinstance(exc, SourceError):
                 log.exception("poll %s failed unexpectedly", category)
             error = str(exc) if isinstance(exc, SourceError) else f"internal error: {exc!r}"
-            failures = await self.store.record_source_failure(
+            failures = await self.store.sources.record_failure(
                 url, error, disable_after=self.config.disable_after_failures
             )
             log.warning("poll %s failed (%d in a row): %s", category, failures, error)
             return CategoryResult(category, ok=False, error=error)
-        await self.store.record_source_success(
-            url, etag=fetched.etag, last_modified=fetched.last_modified,
-            body_hash=fetched.body_hash, pub_date=pub_date, items=items,
-        )  # fmt: skip
-        if result.counts.alerts:
-            self.on_queued()
+        await self.store.sources.record_success(
+            url,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            body_hash=fetched.body_hash,
+            pub_date=pub_date,
+            items=items,
+        )
         return result
 
     async def catch_up(self, category: str, last: date, current: date) -> int:
@@ -154,10 +159,5 @@ class Poller:
         start = max(start, current - timedelta(days=self.config.catchup_max_days))
         log.info("catching up %s: listings missed between %s and %s", category, last, current)
         papers = await self.arxiv.submitted_between(category, start, current)
-        matcher, threads = await self.matcher()
-        counts = await self.store.ingest(
-            catchup_items(papers, start), matcher=matcher, thread_platform_channels=threads
-        )
-        if counts.alerts:
-            self.on_queued()
+        counts = await self.ingestor.ingest(catchup_items(papers, start))
         return counts.announced

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from bot.matching.names import fold
 from bot.model import Paper
+from bot.model.text import MAX_QUERY_CHARS
 from bot.sources.tex import decode_tex
 
-MAX_QUERY_CHARS = 300
 MAX_TERMS = 20
 # Never equal to a token (tokens are alphanumeric): keeps phrases from spanning title/abstract.
 SEPARATOR = "\x00"

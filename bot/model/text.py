@@ -1,11 +1,33 @@
-"""Neutral text for papers and alerts: author lines, summaries cut at sentence boundaries, and
-the plain-text card the CLI and console print. Platform renderers live in the adapters."""
+"""The text the core writes, for every adapter to render.
+
+Replies are written in a small Markdown subset, the same for every platform: ``*bold*``,
+```code``` (a command, an id), ``_italic_`` (a note, on a line of its own) and ``•`` bullets at
+the start of a line; no links, headings or nesting. Adapters render it (the console drops the
+marks, Slack reads it as mrkdwn, Discord as Markdown) and escape whatever came from a user or a
+paper before it enters a message. This module also holds the pieces of paper text every renderer
+needs: author lines, summaries cut at sentence boundaries, and the neutral :class:`Alert`.
+"""
 
 from __future__ import annotations
 
 import re
 
-from bot.model import Alert, Paper
+from bot.model.chat import Alert
+from bot.model.paper import Paper
+
+#: The longest query a command takes unless ``[limits] max_query_length`` says otherwise
+#: (look-ups, topics); topic parsing refuses longer ones in any case.
+MAX_QUERY_CHARS = 300
+
+
+def unexpected_error(command: str) -> str:
+    """The one answer to a command that failed for a reason nobody expected (the log has the
+    details): every adapter shows this same text."""
+    return (
+        f"Sorry, something went wrong: `{command}` failed on our side. "
+        "It is logged; try again later."
+    )
+
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[$\\])")
 _SPACE = re.compile(r"\s+")

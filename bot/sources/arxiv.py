@@ -36,7 +36,6 @@ class ListingFetch:
     etag: str | None
     last_modified: str | None
     body_hash: str | None
-    not_modified: bool
 
 
 class ArxivSource:
@@ -62,17 +61,18 @@ class ArxivSource:
         except FetchError as exc:
             raise SourceError(str(exc)) from None
         if result.not_modified:
-            return ListingFetch(url, None, result.etag, result.last_modified, None, True)
+            return ListingFetch(url, None, result.etag, result.last_modified, None)
         digest = hashlib.sha256(result.body).hexdigest()
         if state is not None and state.body_hash == digest:
-            return ListingFetch(url, None, result.etag, result.last_modified, digest, True)
+            return ListingFetch(url, None, result.etag, result.last_modified, digest)
         try:
             listing = await asyncio.to_thread(parse_listing, result.body, category=category)
         except FeedError as exc:
             raise SourceError(f"{url}: {exc}") from None
-        log.info("listing %s: %d items, announced %s", category, len(listing.items),
-                 listing.pub_date)  # fmt: skip
-        return ListingFetch(url, listing, result.etag, result.last_modified, digest, False)
+        log.info(
+            "listing %s: %d items, announced %s", category, len(listing.items), listing.pub_date
+        )
+        return ListingFetch(url, listing, result.etag, result.last_modified, digest)
 
     async def _api_page(self, params: dict[str, str], priority: Priority) -> Listing:
         try:
@@ -135,8 +135,9 @@ class ArxivSource:
             if not page.items:
                 if offset < total and empty_retries < EMPTY_PAGE_RETRIES:
                     empty_retries += 1
-                    log.warning("empty API page at %d of %d for %s; retrying", offset, total,
-                                category)  # fmt: skip
+                    log.warning(
+                        "empty API page at %d of %d for %s; retrying", offset, total, category
+                    )
                     continue
                 if offset < total:
                     raise SourceError(

@@ -328,8 +328,6 @@ def _parse_atom(root: etree._Element) -> Listing:
         items=tuple(items),
         title=_collapse(root.findtext(_A_TITLE)),
         total_results=_int(root.findtext(f"{_OPENSEARCH}totalResults")),
-        start_index=_int(root.findtext(f"{_OPENSEARCH}startIndex")),
-        items_per_page=_int(root.findtext(f"{_OPENSEARCH}itemsPerPage")),
     )
 
 

@@ -1,4 +1,5 @@
-"""The one HTTP client for every arXiv request: polite, bounded and retrying.
+"""The one HTTP client for every arXiv request: polite, bounded and retrying; and the one
+reading of ``Retry-After`` that sources and adapters share.
 
 arXiv asks for at most one request every three seconds and answers bursts with 429/503, so all
 requests (RSS listings and the API) go through a :class:`PolitenessLimiter`: one request at a
@@ -18,6 +19,7 @@ import dataclasses
 import email.utils
 import errno
 import logging
+import math
 import random
 import time
 from collections.abc import Collection, Mapping
@@ -101,16 +103,42 @@ class _Retryable(Exception):
         self.error = error
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
-    if not value:
+def parse_retry_after(*values: object) -> float | None:
+    """Seconds to wait, from the first value that says: a ``Retry-After`` header (delta-seconds
+    or an HTTP date) or a JSON number (Discord's ``retry_after``).
+
+    A value that is absent, unparsable, negative-signed nonsense or not finite (``inf``,
+    ``nan``) says nothing and is skipped; a date in the past means 0. Callers cap the result.
+    """
+    for value in values:
+        seconds = _retry_after_one(value)
+        if seconds is not None:
+            return seconds
+    return None
+
+
+def _retry_after_one(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return _http_date_delay(text)
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
+
+
+def _http_date_delay(text: str) -> float | None:
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

@@ -1,34 +1,68 @@
-"""The one store: papers, channels, subscriptions, outbox and source state in SQLite."""
+"""The one store: papers, channels, subscriptions, outbox and source state in SQLite.
+
+:class:`Store` holds one object per table group, each with named methods:
+``store.papers.get(id)``, ``store.channels.find(name)``, ``store.subscriptions.add(...)``,
+``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``.
+"""
 
 from __future__ import annotations
 
-from bot.store.channels import ChannelStore, DuplicateSubscription
-from bot.store.db import StoreError
-from bot.store.outbox import OutboxStore, QueueSummary
-from bot.store.papers import IngestCounts, Matcher, PaperStore, fts_query
-from bot.store.sources import SourceStore
+from pathlib import Path
+from types import TracebackType
+
+from bot.store.channels import Channels
+from bot.store.db import Database, StoreError
+from bot.store.outbox import Outbox, QueuedAlert, QueueSummary
+from bot.store.papers import KnownPaper, ListingWrites, Papers, fts_query
+from bot.store.sources import RateSlots, SourceStates
+from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
 
 
-class Store(PaperStore, ChannelStore, OutboxStore, SourceStore):
-    """The bot's database. Open with ``await Store.open(path)``; close with ``await close()``.
+class Store:
+    """The bot's database. Open with ``await Store.open(path)``; close with ``await close()``
+    (or use it as an async context manager)."""
 
-    Each part (papers, channels, outbox, sources) lives in its own module; this class joins them
-    so the rest of the bot holds one object with named methods.
-    """
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.papers = Papers(db)
+        self.channels = Channels(db)
+        self.subscriptions = Subscriptions(db)
+        self.outbox = Outbox(db)
+        self.sources = SourceStates(db)
+        self.rates = RateSlots(db)
 
     @classmethod
-    async def open(cls, path) -> Store:  # type: ignore[override]
-        store = await super().open(path)
-        assert isinstance(store, Store)
-        return store
+    async def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating if needed) the database at ``path``."""
+        return cls(await Database.open(path))
+
+    @property
+    def path(self) -> str:
+        return self.db.path
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
 
 __all__ = [
     "DuplicateSubscription",
-    "IngestCounts",
-    "Matcher",
+    "KnownPaper",
+    "ListingWrites",
     "QueueSummary",
+    "QueuedAlert",
     "Store",
     "StoreError",
+    "TooManySubscriptions",
     "fts_query",
 ]

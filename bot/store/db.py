@@ -1,21 +1,23 @@
-"""Connection handling shared by the store's parts: WAL, busy timeout, migrations, transactions."""
+"""The database connection every table module shares: WAL, busy timeout, migrations and write
+transactions. Rows come back as :class:`sqlite3.Row` and are read by column name."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import sqlite3
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import aiosqlite
 
-from bot.store.migrations import MIGRATIONS
+from bot.store.migrations import MIGRATIONS, statements
 
 #: How long a writer waits for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
+
+Params = Sequence[object]
 
 
 class StoreError(Exception):
@@ -38,7 +40,7 @@ def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-class StoreBase:
+class Database:
     """Owns the aiosqlite connection. Writes go through :meth:`transaction`.
 
     The connection runs in autocommit mode and every write transaction starts with
@@ -52,8 +54,11 @@ class StoreBase:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: str | Path) -> StoreBase:
-        """Open (creating if needed) the database at ``path`` and apply pending migrations."""
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) the database at ``path`` and apply pending migrations.
+
+        Whatever fails, the connection opened here is closed again before the error leaves.
+        """
         path = str(path)
         if path != ":memory:":
             try:
@@ -62,28 +67,26 @@ class StoreBase:
                 raise StoreError(f"cannot create the folder for database {path}: {exc}") from None
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        db = cls(conn, path)
+        try:
+            conn.row_factory = sqlite3.Row
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
+            await db._migrate()
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open database {path}: {exc}") from None
-        store = cls(conn, path)
-        try:
-            await store._migrate()
-        except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StoreError(f"cannot use database {path}: {exc}") from None
-        return store
+        except BaseException:
+            await conn.close()
+            raise
+        return db
 
     async def close(self) -> None:
         await self._conn.close()
-
-    async def __aenter__(self) -> StoreBase:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
@@ -99,7 +102,7 @@ class StoreBase:
                     f"schema version {current} is newer than this paperbot ({len(MIGRATIONS)})"
                 )
             for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-                for statement in _split_sql(script):
+                for statement in statements(script):
                     await conn.execute(statement)
                 # PRAGMA does not take parameters; number is our own int.
                 await conn.execute(f"PRAGMA user_version = {int(number)}")
@@ -117,7 +120,7 @@ class StoreBase:
             else:
                 await self._conn.execute("COMMIT")
 
-    async def fetchall(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Run a query to completion in ONE step of the connection's thread.
 
         A cursor fetched over several steps keeps its statement (and a read snapshot) open in
@@ -125,63 +128,25 @@ class StoreBase:
         with "database is locked" (a stale snapshot is not retried by the busy timeout) as
         soon as another process has written.
         """
-        return list(await self._conn.execute_fetchall(sql, params))
+        return list(await self._conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
-    async def fetchone(self, sql: str, params: tuple | list = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query (run to completion like :meth:`fetchall`)."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def claim_rate_slot(self, key: str, interval: float) -> float:
-        """Claim the next start time for requests sharing ``key`` (e.g. ``"arxiv"``).
 
-        Returns the wall-clock time (epoch seconds) at which the caller may start, and moves the
-        shared next-allowed time ``interval`` seconds past it, atomically across processes.
-        """
-        async with self.transaction() as conn:
-            async with conn.execute("SELECT next_at FROM rate_slots WHERE key = ?", (key,)) as cur:
-                row = await cur.fetchone()
-            start = max(time.time(), float(row[0]) if row else 0.0)
-            await conn.execute(
-                "INSERT INTO rate_slots(key, next_at) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET next_at = excluded.next_at",
-                (key, start + interval),
-            )
-        return start
-
-    async def hold_rate_slot(self, key: str, until: float) -> None:
-        """No claim for ``key`` starts before ``until`` (epoch seconds): a server's Retry-After
-        applies to every process sharing the slot."""
-        async with self.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO rate_slots(key, next_at) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET next_at = max(next_at, excluded.next_at)",
-                (key, until),
-            )
-
-    async def get_meta(self, key: str) -> str | None:
-        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
-        return row[0] if row else None
-
-    async def set_meta(self, key: str, value: str) -> None:
-        async with self.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+async def fetch_rows(
+    conn: aiosqlite.Connection, sql: str, params: Params = ()
+) -> list[sqlite3.Row]:
+    """All rows of a query run inside a transaction (on the transaction's connection)."""
+    async with conn.execute(sql, params) as cur:  # type: ignore[arg-type]
+        return list(await cur.fetchall())
 
 
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies whole."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
+async def changed(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> int:
+    """Run one write statement inside a transaction; the number of rows it changed."""
+    cur = await conn.execute(sql, params)  # type: ignore[arg-type]
+    count = cur.rowcount
+    await cur.close()
+    return count

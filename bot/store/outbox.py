@@ -1,36 +1,43 @@
 """The outbox: messages owed to channels, claimed atomically, marked sent only after the
-platform accepted them."""
+platform accepted them.
+
+Every write to the ``outbox`` table is in this module. The module-level functions run inside a
+transaction another table module opened (papers queue their alerts in the transaction that
+stores them; pausing a channel hands its claims back in the same transaction).
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from bot.model import OutboxMessage
-from bot.store.db import StoreBase, now_iso
+import aiosqlite
+
+from bot.model import MessageKind, OutboxMessage
+from bot.store.db import Database, changed, fetch_rows, now_iso
 
 _MSG_COLUMNS = (
-    "o.id, o.paper_id, o.channel_id, o.kind, o.version, o.reasons, o.parent_id, p.platform_ref, "
-    "o.attempts"
+    "o.id, o.paper_id, o.channel_id, o.kind, o.version, o.reasons, o.parent_id, "
+    "p.platform_ref AS parent_ref, o.attempts"
 )
-
-
-def _message(row: tuple) -> OutboxMessage:
-    return OutboxMessage(
-        id=row[0],
-        paper_id=row[1],
-        channel_id=row[2],
-        kind=row[3],
-        version=row[4],
-        reasons=tuple(r for r in row[5].split("\n") if r),
-        parent_id=row[6],
-        parent_ref=row[7],
-        attempts=row[8],
-    )
-
-
+_INSERT = (
+    "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, parent_id, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 #: Refused messages listed by ``status`` (the count covers all of them).
 RECENT_FAILURES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedAlert:
+    """An alert to queue: the paper (at ``version``) for one channel, and why it matched."""
+
+    paper_id: str
+    channel_id: int
+    version: int
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,38 +49,142 @@ class QueueSummary:
     failed_count: int
 
 
-class OutboxStore(StoreBase):
-    """Named methods for the outbox."""
+def _message(row: sqlite3.Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        paper_id=row["paper_id"],
+        channel_id=row["channel_id"],
+        kind=MessageKind(row["kind"]),
+        version=row["version"],
+        reasons=tuple(r for r in row["reasons"].split("\n") if r),
+        parent_id=row["parent_id"],
+        parent_ref=row["parent_ref"],
+        attempts=row["attempts"],
+    )
+
+
+def _marks(values: Collection[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+# -- writes inside another module's transaction ---------------------------------------------
+
+
+async def queue_alerts(conn: aiosqlite.Connection, alerts: Sequence[QueuedAlert]) -> int:
+    """Queue alerts (at most one per paper and channel, ever); the number actually queued."""
+    if not alerts:
+        return 0
+    created = now_iso()
+    before = conn.total_changes
+    await conn.executemany(
+        _INSERT,
+        [
+            (
+                a.paper_id,
+                a.channel_id,
+                MessageKind.ALERT.value,
+                a.version,
+                "\n".join(a.reasons),
+                None,
+                created,
+            )
+            for a in alerts
+        ],
+    )
+    return conn.total_changes - before
+
+
+async def queue_version_notes(
+    conn: aiosqlite.Connection, bumped: Sequence[tuple[str, int]], channels: Collection[int]
+) -> int:
+    """For each ``(paper id, new version)``, a thread reply under the paper's alert in each of
+    ``channels`` that has one (and did not refuse it)."""
+    if not bumped or not channels:
+        return 0
+    created = now_iso()
+    rows: list[tuple[object, ...]] = []
+    for arxiv_id, version in bumped:
+        for row in await fetch_rows(
+            conn,
+            "SELECT id, channel_id FROM outbox WHERE paper_id = ? AND kind = 'alert' "
+            "AND state != 'failed'",
+            (arxiv_id,),
+        ):
+            if row["channel_id"] in channels:
+                rows.append(
+                    (
+                        arxiv_id,
+                        row["channel_id"],
+                        MessageKind.VERSION.value,
+                        version,
+                        "",
+                        row["id"],
+                        created,
+                    )
+                )
+    if not rows:
+        return 0
+    before = conn.total_changes
+    await conn.executemany(_INSERT, rows)
+    return conn.total_changes - before
+
+
+async def release_channel(conn: aiosqlite.Connection, channel_id: int) -> None:
+    """Hand a channel's claimed messages back to the queue (the channel is being paused)."""
+    await conn.execute(
+        "UPDATE outbox SET state='pending', claimed_by=NULL, claimed_until=NULL "
+        "WHERE channel_id=? AND state='sending'",
+        (channel_id,),
+    )
+
+
+async def due_now(conn: aiosqlite.Connection, channel_id: int) -> None:
+    """Make a channel's pending messages due at once (the channel was resumed)."""
+    await conn.execute(
+        "UPDATE outbox SET not_before=0 WHERE channel_id=? AND state='pending'", (channel_id,)
+    )
+
+
+# -- the outbox's own methods ---------------------------------------------------------------
+
+
+class Outbox:
+    """Named methods for the outbox table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     async def claim_due(
         self,
         worker: str,
         *,
+        now: float | None = None,
         limit: int = 100,
         per_channel: int | None = None,
         lease: float = 120.0,
-        channel_ids=None,
+        channel_ids: Collection[int] | None = None,
     ) -> list[OutboxMessage]:
-        """Atomically claim up to ``limit`` due messages of unpaused channels, at most
-        ``per_channel`` of each (so one channel's backlog never holds up the others, and a
-        paced batch fits in its lease).
+        """Atomically claim up to ``limit`` messages due at ``now`` (epoch seconds; default: the
+        wall clock) of unpaused channels, at most ``per_channel`` of each (so one channel's
+        backlog never holds up the others, and a paced batch fits in its lease).
 
         A claim is a lease: a worker that dies leaves its messages to be claimed again when the
         lease runs out (or at once by :meth:`release_claims_of` when its death is known).
         Thread replies wait until their parent alert is sent.
         """
-        now = time.time()
+        now = time.time() if now is None else now
         channel_filter = ""
-        params: list = [now, now]
+        params: list[object] = [now, now]
         if channel_ids is not None:
             ids = sorted(channel_ids)
             if not ids:
                 return []
-            channel_filter = f" AND o.channel_id IN ({','.join('?' * len(ids))})"
+            channel_filter = f" AND o.channel_id IN ({_marks(ids)})"
             params.extend(ids)
         params.extend((per_channel or limit, limit))
-        async with self.transaction() as conn:
-            async with conn.execute(
+        async with self.db.transaction() as conn:
+            rows = await fetch_rows(
+                conn,
                 "SELECT id FROM (SELECT o.id, row_number() OVER "
                 "(PARTITION BY o.channel_id ORDER BY o.id) AS n "
                 "FROM outbox o JOIN channels c ON c.id = o.channel_id "
@@ -84,30 +195,33 @@ class OutboxStore(StoreBase):
                 "AND (o.parent_id IS NULL OR p.state = 'sent')" + channel_filter + ") "
                 "WHERE n <= ? ORDER BY id LIMIT ?",
                 params,
-            ) as cur:
-                ids = [r[0] for r in await cur.fetchall()]
+            )
+            ids = [r["id"] for r in rows]
             if not ids:
                 return []
-            marks = ",".join("?" * len(ids))
             await conn.execute(
                 f"UPDATE outbox SET state='sending', claimed_by=?, claimed_until=?, "
-                f"attempts=attempts+1 WHERE id IN ({marks})",
+                f"attempts=attempts+1 WHERE id IN ({_marks(ids)})",
                 (worker, now + lease, *ids),
             )
-            async with conn.execute(
+            claimed = await fetch_rows(
+                conn,
                 f"SELECT {_MSG_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "
-                f"WHERE o.id IN ({marks}) ORDER BY o.id",
+                f"WHERE o.id IN ({_marks(ids)}) ORDER BY o.id",
                 ids,
-            ) as cur:
-                return [_message(r) for r in await cur.fetchall()]
+            )
+        return [_message(r) for r in claimed]
 
     async def mark_sent(
-        self, message: OutboxMessage, platform_ref: str | None, replies: tuple[str, ...] = ()
+        self,
+        message: OutboxMessage,
+        platform_ref: str | None,
+        replies: Sequence[MessageKind] = (),
     ) -> None:
         """Record the platform's acceptance; queue thread ``replies`` (kinds) in the same
         transaction, so a reply is neither lost nor doubled."""
         now = now_iso()
-        async with self.transaction() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET state='sent', platform_ref=?, sent_at=?, claimed_by=NULL, "
                 "claimed_until=NULL, last_error=NULL WHERE id=?",
@@ -115,121 +229,125 @@ class OutboxStore(StoreBase):
             )
             if replies and platform_ref:
                 await conn.executemany(
-                    "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, "
-                    "parent_id, created_at) VALUES (?, ?, ?, ?, '', ?, ?)",
+                    _INSERT,
                     [
-                        (message.paper_id, message.channel_id, k, message.version, message.id, now)
+                        (
+                            message.paper_id,
+                            message.channel_id,
+                            MessageKind(k).value,
+                            message.version,
+                            "",
+                            message.id,
+                            now,
+                        )
                         for k in replies
                     ],
                 )
 
-    async def retry_later(self, message_ids: int | list[int], delay: float, error: str) -> None:
-        """Give messages back to the queue, due again in ``delay`` seconds, with the reason."""
-        ids = [message_ids] if isinstance(message_ids, int) else message_ids
-        if not ids:
+    async def retry_later(self, message_ids: Sequence[int], until: float, error: str) -> None:
+        """Give messages back to the queue, due again at ``until`` (epoch seconds), with the
+        reason."""
+        if not message_ids:
             return
-        async with self.transaction() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 f"UPDATE outbox SET state='pending', not_before=?, claimed_by=NULL, "
-                f"claimed_until=NULL, last_error=? WHERE id IN ({','.join('?' * len(ids))})",
-                (time.time() + delay, error, *ids),
+                f"claimed_until=NULL, last_error=? WHERE id IN ({_marks(message_ids)})",
+                (until, error, *message_ids),
             )
 
-    async def release(self, message_ids: list[int]) -> None:
+    async def release(self, message_ids: Sequence[int]) -> None:
         """Give claimed messages back untouched (shutdown before sending them)."""
         if not message_ids:
             return
-        marks = ",".join("?" * len(message_ids))
-        async with self.transaction() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 f"UPDATE outbox SET state='pending', claimed_by=NULL, claimed_until=NULL, "
-                f"attempts=max(attempts-1, 0) WHERE state='sending' AND id IN ({marks})",
+                f"attempts=max(attempts-1, 0) WHERE state='sending' "
+                f"AND id IN ({_marks(message_ids)})",
                 message_ids,
             )
 
     async def mark_failed(self, message_id: int, error: str) -> None:
         """The platform refused this message for good (HTTP 400): record why, with its replies."""
-        async with self.transaction() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET state='failed', last_error=?, claimed_by=NULL, "
                 "claimed_until=NULL WHERE id=? OR parent_id=?",
                 (error, message_id, message_id),
             )
 
-    async def release_claims_of(self, workers: list[str]) -> int:
+    async def release_claims_of(self, workers: Sequence[str]) -> int:
         """Return the claims of workers known to be dead to the queue at once."""
         if not workers:
             return 0
-        marks = ",".join("?" * len(workers))
-        async with self.transaction() as conn:
-            cur = await conn.execute(
+        async with self.db.transaction() as conn:
+            return await changed(
+                conn,
                 f"UPDATE outbox SET state='pending', claimed_by=NULL, claimed_until=NULL "
-                f"WHERE state='sending' AND claimed_by IN ({marks})",
+                f"WHERE state='sending' AND claimed_by IN ({_marks(workers)})",
                 workers,
             )
-            count = cur.rowcount
-            await cur.close()
-        return count
 
     async def claim_owners(self) -> list[str]:
-        rows = await self.fetchall(
+        rows = await self.db.fetchall(
             "SELECT DISTINCT claimed_by FROM outbox WHERE state='sending' AND claimed_by "
             "IS NOT NULL"
         )
-        return [r[0] for r in rows]
+        return [r["claimed_by"] for r in rows]
 
-    async def outbox_summary(self) -> QueueSummary:
+    async def summary(self) -> QueueSummary:
         pending = {
-            r[0]: r[1]
-            for r in await self.fetchall(
-                "SELECT channel_id, count(*) FROM outbox WHERE state IN ('pending', 'sending') "
-                "GROUP BY channel_id"
+            r["channel_id"]: r["n"]
+            for r in await self.db.fetchall(
+                "SELECT channel_id, count(*) AS n FROM outbox "
+                "WHERE state IN ('pending', 'sending') GROUP BY channel_id"
             )
         }
         failed = [
-            (r[0], r[1], r[2], r[3] or "")
-            for r in await self.fetchall(
+            (r["channel_id"], r["paper_id"], r["kind"], r["last_error"] or "")
+            for r in await self.db.fetchall(
                 "SELECT channel_id, paper_id, kind, last_error FROM outbox WHERE state='failed' "
                 "ORDER BY id DESC LIMIT ?",
                 (RECENT_FAILURES,),
             )
         ][::-1]
-        row = await self.fetchone("SELECT count(*) FROM outbox WHERE state='failed'")
-        return QueueSummary(pending, failed, int(row[0]) if row else 0)
+        row = await self.db.fetchone("SELECT count(*) AS n FROM outbox WHERE state='failed'")
+        return QueueSummary(pending, failed, int(row["n"]) if row else 0)
 
-    async def next_due(self, channel_ids: set[int] | frozenset[int]) -> float | None:
+    async def next_due(self, channel_ids: Collection[int]) -> float | None:
         """When the earliest pending message of these (unpaused) channels becomes due."""
         ids = sorted(channel_ids)
         if not ids:
             return None
         # The same rule as claim_due: a thread reply waits for its parent to be sent.
-        row = await self.fetchone(
-            "SELECT min(o.not_before) FROM outbox o JOIN channels c ON c.id = o.channel_id "
+        row = await self.db.fetchone(
+            "SELECT min(o.not_before) AS due FROM outbox o JOIN channels c ON c.id = o.channel_id "
             "LEFT JOIN outbox p ON p.id = o.parent_id "
             "WHERE o.state = 'pending' AND c.paused_reason IS NULL "
             "AND (o.parent_id IS NULL OR p.state = 'sent') "
-            f"AND o.channel_id IN ({','.join('?' * len(ids))})",
+            f"AND o.channel_id IN ({_marks(ids)})",
             ids,
         )
-        return float(row[0]) if row and row[0] is not None else None
+        return float(row["due"]) if row and row["due"] is not None else None
 
-    async def in_flight(self, channel_ids: set[int] | frozenset[int]) -> int:
-        """Messages of these (unpaused) channels claimed under a live lease — being delivered,
-        possibly by another process (``check`` beside ``run``)."""
+    async def in_flight(self, channel_ids: Collection[int], *, now: float | None = None) -> int:
+        """Messages of these (unpaused) channels claimed under a lease live at ``now`` — being
+        delivered, possibly by another process (``check`` beside ``run``)."""
         ids = sorted(channel_ids)
         if not ids:
             return 0
-        row = await self.fetchone(
-            "SELECT count(*) FROM outbox o JOIN channels c ON c.id = o.channel_id "
+        row = await self.db.fetchone(
+            "SELECT count(*) AS n FROM outbox o JOIN channels c ON c.id = o.channel_id "
             "WHERE o.state = 'sending' AND o.claimed_until >= ? AND c.paused_reason IS NULL "
-            f"AND o.channel_id IN ({','.join('?' * len(ids))})",
-            (time.time(), *ids),
+            f"AND o.channel_id IN ({_marks(ids)})",
+            (time.time() if now is None else now, *ids),
         )
-        return int(row[0]) if row else 0
+        return int(row["n"]) if row else 0
 
-    async def outbox_states(self) -> list[tuple[str, int, str, int, str]]:
+    async def states(self) -> list[tuple[str, int, str, int, str]]:
         """(paper id, channel id, kind, version, state) of every message — for tests and tools."""
-        rows = await self.fetchall(
+        rows = await self.db.fetchall(
             "SELECT paper_id, channel_id, kind, version, state FROM outbox ORDER BY id"
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r["paper_id"], r["channel_id"], r["kind"], r["version"], r["state"]) for r in rows]

@@ -1,5 +1,5 @@
-"""Papers: bulk ingest (one transaction per listing, alerts queued in the same transaction),
-look-ups by id, DOI and title words (FTS5, bm25)."""
+"""Papers: what the ingest plan says to write (one transaction per listing, alerts queued in
+the same transaction), look-ups by id, DOI and title words (FTS5, bm25)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from bot.model import ListingItem, Paper, Subscription, Version
-from bot.store.db import StoreBase, iso, now_iso, parse_date, parse_dt
+import aiosqlite
+
+from bot.model import Paper, Version
+from bot.model.paper import merged_versions
+from bot.store import outbox
+from bot.store.db import Database, iso, now_iso, parse_date, parse_dt
+from bot.store.outbox import QueuedAlert
 
 AUTHOR_SEP = "\x1f"
 _COLUMNS = (
     "arxiv_id, version, title, authors, authors_raw, abstract, primary_category, categories, "
     "published, updated, announced, doi, comment, journal_ref, versions"
 )
-#: The staging table of :meth:`PaperStore._insert_papers` (per connection, no affinities).
+#: The staging table of :meth:`Papers._insert` (per connection, no affinities).
 _STAGE = "paperbot_paper_stage"
 _STAGE_COLUMNS = f"{_COLUMNS}, first_seen, last_seen"
 _UPSTAGE = "paperbot_update_stage"
@@ -42,77 +47,71 @@ _UPDATE_STAGED_SQL = (
     f"last_seen=s.last_seen FROM temp.{_UPSTAGE} AS s WHERE papers.arxiv_id = s.arxiv_id"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
-#: Full-text matches ranked at most (the most recently stored); see ``PaperStore.search``.
+#: Full-text matches ranked at most (the most recently stored); see ``Papers.search``.
 RANK_WINDOW = 2000
 #: SQLite allows 32766 host parameters; stay well below.
 _CHUNK = 900
 
-#: Matches a paper against the subscriptions: channel id -> the subscriptions that matched.
-Matcher = Callable[[Paper], Mapping[int, Sequence[Subscription]]]
+
+@dataclass(frozen=True, slots=True)
+class KnownPaper:
+    """What the store holds of a paper, as an ingest plan needs it."""
+
+    version: int
+    announced: date | None
+    versions: tuple[Version, ...]
 
 
 @dataclass(slots=True)
-class IngestCounts:
-    """What one ingest did. ``alerts`` counts outbox messages queued."""
+class ListingWrites:
+    """What one listing changes, decided by the ingest plan and written as it says.
 
-    items: int = 0
-    new_papers: int = 0
-    new_versions: int = 0
-    announced: int = 0
-    alerts: int = 0
-    alerted: list[tuple[str, int]] = field(default_factory=list)
+    ``inserts`` are new papers with their announcement day (None: stored unannounced);
+    ``updates`` are new versions of stored papers; ``announcements`` mark stored papers as
+    announced on a day; ``version_notes`` queue a thread reply under each alert that the paper
+    (``arxiv id``, new version) has in one of ``thread_channels``.
+    """
 
-    def add(self, other: IngestCounts) -> None:
-        self.items += other.items
-        self.new_papers += other.new_papers
-        self.new_versions += other.new_versions
-        self.announced += other.announced
-        self.alerts += other.alerts
-        self.alerted.extend(other.alerted)
+    inserts: list[tuple[Paper, date | None]] = field(default_factory=list)
+    updates: list[Paper] = field(default_factory=list)
+    announcements: list[tuple[str, date]] = field(default_factory=list)
+    alerts: list[QueuedAlert] = field(default_factory=list)
+    version_notes: list[tuple[str, int]] = field(default_factory=list)
+    thread_channels: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
-    version: int
-    announced: str | None
-    versions: str
-
-
-def paper_from_row(row: sqlite3.Row | tuple) -> Paper:
+def paper_from_row(row: sqlite3.Row) -> Paper:
     """Build a :class:`Paper` from a row selected with ``_COLUMNS``."""
-    (arxiv_id, version, title, authors, authors_raw, abstract, primary, categories) = row[:8]
-    (published, updated, announced, doi, comment, journal_ref, versions) = row[8:15]
+    authors = row["authors"]
     return Paper(
-        arxiv_id=arxiv_id,
-        version=version,
-        title=title,
+        arxiv_id=row["arxiv_id"],
+        version=row["version"],
+        title=row["title"],
         authors=tuple(authors.split(AUTHOR_SEP)) if authors else (),
-        authors_raw=authors_raw,
-        abstract=abstract,
-        primary_category=primary,
-        categories=tuple(categories.split()),
-        published=parse_dt(published),
-        updated=parse_dt(updated),
-        announced=parse_date(announced),
-        doi=doi,
-        comment=comment,
-        journal_ref=journal_ref,
-        versions=tuple(Version(n, parse_dt(d)) for n, d in json.loads(versions)),
+        authors_raw=row["authors_raw"],
+        abstract=row["abstract"],
+        primary_category=row["primary_category"],
+        categories=tuple(row["categories"].split()),
+        published=parse_dt(row["published"]),
+        updated=parse_dt(row["updated"]),
+        announced=parse_date(row["announced"]),
+        doi=row["doi"],
+        comment=row["comment"],
+        journal_ref=row["journal_ref"],
+        versions=_versions(row["versions"]),
     )
 
 
-def _versions_json(existing: str | None, paper: Paper) -> str:
-    known: dict[int, str | None] = {}
-    if existing:
-        known.update((int(n), d) for n, d in json.loads(existing))
-    for v in paper.versions:
-        known[v.number] = iso(v.date) or known.get(v.number)
-    if paper.version not in known or known[paper.version] is None:
-        known[paper.version] = iso(paper.updated) or known.get(paper.version)
-    return json.dumps(sorted(known.items()))
+def _versions(text: str) -> tuple[Version, ...]:
+    return tuple(Version(int(n), parse_dt(d)) for n, d in json.loads(text))
 
 
-def _row(paper: Paper, announced: str | None, versions: str, seen: str) -> tuple:
+def _versions_json(versions: tuple[Version, ...]) -> str:
+    return json.dumps([[v.number, iso(v.date)] for v in versions])
+
+
+def _row(paper: Paper, announced: date | None, seen: str) -> tuple[object, ...]:
+    """A paper as the 17 values of ``_STAGE_COLUMNS``."""
     return (
         paper.arxiv_id,
         paper.version,
@@ -124,14 +123,20 @@ def _row(paper: Paper, announced: str | None, versions: str, seen: str) -> tuple
         " ".join(paper.categories),
         iso(paper.published),
         iso(paper.updated),
-        announced,
+        iso(announced),
         paper.doi,
         paper.comment,
         paper.journal_ref,
-        versions,
+        _versions_json(paper.versions),
         seen,
         seen,
     )
+
+
+def _update_row(paper: Paper, seen: str) -> tuple[object, ...]:
+    """A new version as the values of ``_UPDATE_COLUMNS``."""
+    row = _row(paper, None, seen)
+    return (*row[1:10], *row[11:15], seen, paper.arxiv_id)
 
 
 def fts_query(text: str) -> str | None:
@@ -146,103 +151,56 @@ def fts_query(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words[:32])
 
 
-class PaperStore(StoreBase):
+Plan = Callable[[Mapping[str, KnownPaper]], ListingWrites]
+
+
+class Papers:
     """Paper rows and their full-text index."""
 
-    async def _known(self, ids: Sequence[str]) -> dict[str, _Known]:
-        known: dict[str, _Known] = {}
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _known(self, ids: Sequence[str]) -> dict[str, KnownPaper]:
+        known: dict[str, KnownPaper] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT arxiv_id, version, announced, versions FROM papers WHERE arxiv_id IN ({marks})"  # noqa: E501
-            for arxiv_id, version, announced, versions in await self.fetchall(sql, chunk):
-                known[arxiv_id] = _Known(version, announced, versions)
+            rows = await self.db.fetchall(
+                "SELECT arxiv_id, version, announced, versions FROM papers "
+                f"WHERE arxiv_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for r in rows:
+                known[r["arxiv_id"]] = KnownPaper(
+                    r["version"], parse_date(r["announced"]), _versions(r["versions"])
+                )
         return known
 
-    async def ingest(
-        self,
-        items: Iterable[ListingItem],
-        *,
-        announced_on: date | None = None,
-        matcher: Matcher | None = None,
-        thread_platform_channels: frozenset[int] = frozenset(),
-    ) -> IngestCounts:
-        """Store one listing's items in one transaction and queue the alerts they cause.
+    async def apply_listing(self, ids: Sequence[str], plan: Plan) -> tuple[ListingWrites, int]:
+        """Write what ``plan`` decides for a listing, in one transaction.
 
-        A ``new`` or ``cross`` item announces a paper the bot has not seen announced (even if a
-        look-up stored it); only then, and only with a ``matcher``, is an alert queued for each
-        matching channel. A higher version of a stored paper updates its metadata and never
-        alerts; for channels in ``thread_platform_channels`` that already had the alert, a
-        ``version`` message (a thread reply) is queued instead.
+        ``plan`` gets what the store holds of ``ids`` (read under the write lock, so a second
+        process ingesting the same listing sees this one's result). Returns the writes and the
+        number of outbox messages queued.
         """
-        items = list(items)
-        counts = IngestCounts(items=len(items))
-        if not items:
-            return counts
         seen = now_iso()
-        async with self.transaction() as conn:
-            known = await self._known(list(dict.fromkeys(i.paper.arxiv_id for i in items)))
-            inserts: list[tuple] = []
-            updates: list[tuple] = []
-            announce: list[tuple[str, str]] = []
-            alerts: list[tuple] = []
-            # Subscription.label formats an enum each time; a few subscriptions make most alerts.
-            labels: dict[int, str] = {}
-            bumped: list[tuple[str, int]] = []
-            for item in items:
-                paper = item.paper
-                day = paper.announced or announced_on
-                first = item.announce_type.is_first_announcement
-                prior = known.get(paper.arxiv_id)
-                if prior is None:
-                    announced = (iso(day) or seen[:10]) if first else None
-                    versions = _versions_json(None, paper)
-                    inserts.append(_row(paper, announced, versions, seen))
-                    known[paper.arxiv_id] = _Known(paper.version, announced, versions)
-                    counts.new_papers += 1
-                else:
-                    announced = prior.announced
-                    if paper.version > prior.version:
-                        versions = _versions_json(prior.versions, paper)
-                        row = _row(paper, prior.announced, versions, seen)
-                        updates.append((*row[1:10], *row[11:15], seen, paper.arxiv_id))
-                        known[paper.arxiv_id] = _Known(paper.version, prior.announced, versions)
-                        counts.new_versions += 1
-                        if prior.announced is not None:
-                            bumped.append((paper.arxiv_id, paper.version))
-                    if not (first and prior.announced is None):
-                        continue
-                    announced = iso(day) or seen[:10]
-                    announce.append((announced, paper.arxiv_id))
-                    known[paper.arxiv_id] = replace(known[paper.arxiv_id], announced=announced)
-                if not first:
-                    continue
-                counts.announced += 1
-                if matcher is None:
-                    continue
-                for channel_id, subs in matcher(paper).items():
-                    reasons = "\n".join(
-                        [labels.get(s.id) or labels.setdefault(s.id, s.label) for s in subs]
-                    )
-                    alerts.append((paper.arxiv_id, channel_id, "alert", paper.version, reasons))
-                    counts.alerted.append((paper.arxiv_id, channel_id))
-            if inserts:
-                await self._insert_papers(conn, inserts)
-            if updates:
-                await self._update_papers(conn, updates)
-            if announce:
+        async with self.db.transaction() as conn:
+            writes = plan(await self._known(list(dict.fromkeys(ids))))
+            if writes.inserts:
+                await self._insert(conn, [_row(p, day, seen) for p, day in writes.inserts])
+            if writes.updates:
+                await self._update(conn, [_update_row(p, seen) for p in writes.updates])
+            if writes.announcements:
                 await conn.executemany(
                     "UPDATE papers SET announced=? WHERE arxiv_id=? AND announced IS NULL",
-                    announce,
+                    [(day.isoformat(), arxiv_id) for arxiv_id, day in writes.announcements],
                 )
-            counts.alerts = await self._queue(conn, alerts, seen)
-            if bumped and thread_platform_channels:
-                counts.alerts += await self._queue_version_notes(
-                    conn, bumped, thread_platform_channels, seen
-                )
-        return counts
+            queued = await outbox.queue_alerts(conn, writes.alerts)
+            queued += await outbox.queue_version_notes(
+                conn, writes.version_notes, writes.thread_channels
+            )
+        return writes, queued
 
-    async def _insert_papers(self, conn, rows: list[tuple]) -> None:
+    async def _insert(self, conn: aiosqlite.Connection, rows: list[tuple[object, ...]]) -> None:
         """Insert new paper rows (and so their full-text entries) in one statement.
 
         FTS5 flushes its pending terms into a new segment at the end of every statement that
@@ -262,11 +220,11 @@ class PaperStore(StoreBase):
         )
         await conn.execute(f"DELETE FROM temp.{_STAGE}")
 
-    async def _update_papers(self, conn, rows: list[tuple]) -> None:
+    async def _update(self, conn: aiosqlite.Connection, rows: list[tuple[object, ...]]) -> None:
         """Apply new versions: ``rows`` as :data:`_UPDATE_COLUMNS`, in order.
 
         Staged and applied with one ``UPDATE ... FROM`` for the reason given in
-        :meth:`_insert_papers` (the update trigger re-indexes title, abstract and authors).
+        :meth:`_insert` (the update trigger re-indexes title, abstract and authors).
         Row by row when one id is updated twice in a batch (the later row must see the
         earlier one) or when SQLite predates ``UPDATE ... FROM`` (3.33).
         """
@@ -281,85 +239,50 @@ class PaperStore(StoreBase):
         await conn.execute(_UPDATE_STAGED_SQL)
         await conn.execute(f"DELETE FROM temp.{_UPSTAGE}")
 
-    async def _queue(self, conn, alerts: list[tuple], seen: str) -> int:
-        if not alerts:
-            return 0
-        before = conn.total_changes
-        await conn.executemany(
-            "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [(*a, seen) for a in alerts],
-        )
-        return conn.total_changes - before
-
-    async def _queue_version_notes(
-        self, conn, bumped: list[tuple[str, int]], channels: frozenset[int], seen: str
-    ) -> int:
-        rows: list[tuple] = []
-        for arxiv_id, version in bumped:
-            async with conn.execute(
-                "SELECT id, channel_id FROM outbox WHERE paper_id = ? AND kind = 'alert' "
-                "AND state != 'failed'",
-                (arxiv_id,),
-            ) as cur:
-                for parent_id, channel_id in await cur.fetchall():
-                    if channel_id in channels:
-                        rows.append((arxiv_id, channel_id, "version", version, "", parent_id))
-        if not rows:
-            return 0
-        before = conn.total_changes
-        await conn.executemany(
-            "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, "
-            "parent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(*r, seen) for r in rows],
-        )
-        return conn.total_changes - before
-
     async def save_looked_up(self, papers: Iterable[Paper]) -> None:
         """Store papers fetched for a look-up. They stay unannounced: a later listing still
-        alerts them."""
+        alerts them. A stored paper takes a newer version only while unannounced: an announced
+        paper's new version is left to the listing that announces it, which also notes it in
+        the alert's thread."""
         seen = now_iso()
         papers = list(papers)
-        async with self.transaction() as conn:
+        async with self.db.transaction() as conn:
             known = await self._known([p.arxiv_id for p in papers])
             for paper in papers:
                 prior = known.get(paper.arxiv_id)
                 if prior is None:
+                    paper = replace(paper, versions=merged_versions((), paper))
                     await conn.execute(
-                        f"INSERT OR IGNORE INTO papers ({_COLUMNS}, first_seen, last_seen) "
+                        f"INSERT OR IGNORE INTO papers ({_STAGE_COLUMNS}) "
                         f"VALUES ({','.join('?' * 17)})",
-                        _row(paper, None, _versions_json(None, paper), seen),
+                        _row(paper, None, seen),
                     )
                 elif paper.version > prior.version and prior.announced is None:
-                    # An announced paper's new version is left to the listing that announces
-                    # it, which also notes it in the alert's thread.
-                    row = _row(paper, prior.announced, _versions_json(prior.versions, paper), seen)
-                    await conn.execute(
-                        "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, "
-                        "abstract=?, primary_category=?, categories=?, "
-                        "published=COALESCE(?, published), updated=?, doi=COALESCE(?, doi), "
-                        "comment=?, journal_ref=COALESCE(?, journal_ref), versions=?, "
-                        "last_seen=? WHERE arxiv_id=?",
-                        (*row[1:10], *row[11:15], seen, paper.arxiv_id),
-                    )
+                    paper = replace(paper, versions=merged_versions(prior.versions, paper))
+                    await conn.execute(_UPDATE_ROW_SQL, _update_row(paper, seen))
 
-    async def get_paper(self, arxiv_id: str) -> Paper | None:
-        row = await self.fetchone(f"SELECT {_COLUMNS} FROM papers WHERE arxiv_id = ?", (arxiv_id,))
+    async def get(self, arxiv_id: str) -> Paper | None:
+        """The stored paper with this id (no version)."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM papers WHERE arxiv_id = ?", (arxiv_id,)
+        )
         return paper_from_row(row) if row else None
 
-    async def get_papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+    async def get_many(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+        """The stored papers among ``arxiv_ids``, by id."""
         found: dict[str, Paper] = {}
         for start in range(0, len(arxiv_ids), _CHUNK):
             chunk = list(arxiv_ids[start : start + _CHUNK])
             marks = ",".join("?" * len(chunk))
-            for row in await self.fetchall(
+            for row in await self.db.fetchall(
                 f"SELECT {_COLUMNS} FROM papers WHERE arxiv_id IN ({marks})", chunk
             ):
-                found[row[0]] = paper_from_row(row)
+                found[row["arxiv_id"]] = paper_from_row(row)
         return found
 
-    async def find_by_doi(self, doi: str) -> Paper | None:
-        row = await self.fetchone(
+    async def by_doi(self, doi: str) -> Paper | None:
+        """A stored paper with this DOI (any case)."""
+        row = await self.db.fetchone(
             f"SELECT {_COLUMNS} FROM papers WHERE doi = ? COLLATE NOCASE LIMIT 1", (doi,)
         )
         return paper_from_row(row) if row else None
@@ -375,12 +298,12 @@ class PaperStore(StoreBase):
         if query is None:
             return []
         table, weights = ("titles_fts", "") if title_only else ("papers_fts", ", 10.0, 1.0, 3.0")
-        floor = await self.fetchone(
+        floor = await self.db.fetchone(
             f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
             (query, RANK_WINDOW - 1),
         )
-        window = f" AND {table}.rowid >= {int(floor[0])}" if floor else ""
-        rows = await self.fetchall(
+        window = f" AND {table}.rowid >= {int(floor['rowid'])}" if floor else ""
+        rows = await self.db.fetchall(
             f"SELECT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))} "
             f"FROM {table} JOIN papers p ON p.id = {table}.rowid "
             f"WHERE {table} MATCH ?{window} ORDER BY bm25({table}{weights}) LIMIT ?",
@@ -388,6 +311,6 @@ class PaperStore(StoreBase):
         )
         return [paper_from_row(r) for r in rows]
 
-    async def count_papers(self) -> int:
-        row = await self.fetchone("SELECT count(*) FROM papers")
-        return int(row[0]) if row else 0
+    async def count(self) -> int:
+        row = await self.db.fetchone("SELECT count(*) AS n FROM papers")
+        return int(row["n"]) if row else 0

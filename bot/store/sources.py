@@ -1,11 +1,14 @@
-"""Per-URL source state: conditional GET validators, body hash, health and back-off."""
+"""Per-URL source state (conditional GET validators, body hash, health) and the rate slots that
+space requests to one host across every process on the database."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import date
 
 from bot.model import SourceState
-from bot.store.db import StoreBase, iso, now_iso, parse_date, parse_dt
+from bot.store.db import Database, fetch_rows, iso, now_iso, parse_date, parse_dt
 
 _COLUMNS = (
     "url, etag, last_modified, body_hash, last_success, last_attempt, consecutive_failures, "
@@ -13,33 +16,36 @@ _COLUMNS = (
 )
 
 
-def _state(row: tuple) -> SourceState:
+def _state(row: sqlite3.Row) -> SourceState:
     return SourceState(
-        url=row[0],
-        etag=row[1],
-        last_modified=row[2],
-        body_hash=row[3],
-        last_success=parse_dt(row[4]),
-        last_attempt=parse_dt(row[5]),
-        consecutive_failures=row[6],
-        last_error=row[7],
-        last_pub_date=parse_date(row[8]),
-        disabled_reason=row[9],
-        last_items=row[10],
+        url=row["url"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        body_hash=row["body_hash"],
+        last_success=parse_dt(row["last_success"]),
+        last_attempt=parse_dt(row["last_attempt"]),
+        consecutive_failures=row["consecutive_failures"],
+        last_error=row["last_error"],
+        last_pub_date=parse_date(row["last_pub_date"]),
+        disabled_reason=row["disabled_reason"],
+        last_items=row["last_items"],
     )
 
 
-class SourceStore(StoreBase):
-    """Named methods for source state."""
+class SourceStates:
+    """Named methods for the source_state table."""
 
-    async def get_source_state(self, url: str) -> SourceState | None:
-        row = await self.fetchone(f"SELECT {_COLUMNS} FROM source_state WHERE url=?", (url,))
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, url: str) -> SourceState | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM source_state WHERE url=?", (url,))
         return _state(row) if row else None
 
-    async def list_source_states(self) -> list[SourceState]:
-        return [_state(r) for r in await self.fetchall(f"SELECT {_COLUMNS} FROM source_state")]
+    async def list(self) -> list[SourceState]:
+        return [_state(r) for r in await self.db.fetchall(f"SELECT {_COLUMNS} FROM source_state")]
 
-    async def record_source_success(
+    async def record_success(
         self,
         url: str,
         *,
@@ -51,7 +57,7 @@ class SourceStore(StoreBase):
     ) -> None:
         """A successful poll. ``pub_date``/``items`` are None when nothing changed (304)."""
         now = now_iso()
-        async with self.transaction() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO source_state(url, etag, last_modified, body_hash, last_success, "
                 "last_attempt, consecutive_failures, last_error, last_pub_date, last_items) "
@@ -66,7 +72,7 @@ class SourceStore(StoreBase):
                 (url, etag, last_modified, body_hash, now, now, iso(pub_date), items),
             )
 
-    async def record_source_failure(
+    async def record_failure(
         self, url: str, error: str, *, disable_after: int | None = None
     ) -> int:
         """Count a failed poll; disable the source after ``disable_after`` in a row.
@@ -74,17 +80,17 @@ class SourceStore(StoreBase):
         Returns the number of consecutive failures.
         """
         now = now_iso()
-        async with self.transaction() as conn:
-            async with conn.execute(
+        async with self.db.transaction() as conn:
+            rows = await fetch_rows(
+                conn,
                 "INSERT INTO source_state(url, last_attempt, consecutive_failures, last_error) "
                 "VALUES (?, ?, 1, ?) ON CONFLICT(url) DO UPDATE SET "
                 "last_attempt=excluded.last_attempt, "
                 "consecutive_failures=consecutive_failures+1, last_error=excluded.last_error "
                 "RETURNING consecutive_failures",
                 (url, now, error),
-            ) as cur:
-                row = await cur.fetchone()
-            failures = int(row[0]) if row else 1
+            )
+            failures = int(rows[0]["consecutive_failures"]) if rows else 1
             if disable_after is not None and failures >= disable_after:
                 await conn.execute(
                     "UPDATE source_state SET disabled_reason=? WHERE url=?",
@@ -92,9 +98,36 @@ class SourceStore(StoreBase):
                 )
         return failures
 
-    async def enable_source(self, url: str) -> None:
-        async with self.transaction() as conn:
+
+class RateSlots:
+    """Shared next-start times per key (``"arxiv"``), so that every process on the database
+    keeps one host's politeness limit together."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def claim(self, key: str, interval: float) -> float:
+        """Claim the next start time for requests sharing ``key``.
+
+        Returns the wall-clock time (epoch seconds) at which the caller may start, and moves the
+        shared next-allowed time ``interval`` seconds past it, atomically across processes.
+        """
+        async with self.db.transaction() as conn:
+            rows = await fetch_rows(conn, "SELECT next_at FROM rate_slots WHERE key = ?", (key,))
+            start = max(time.time(), float(rows[0]["next_at"]) if rows else 0.0)
             await conn.execute(
-                "UPDATE source_state SET disabled_reason=NULL, consecutive_failures=0 WHERE url=?",
-                (url,),
+                "INSERT INTO rate_slots(key, next_at) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET next_at = excluded.next_at",
+                (key, start + interval),
+            )
+        return start
+
+    async def hold(self, key: str, until: float) -> None:
+        """No claim for ``key`` starts before ``until`` (epoch seconds): a server's Retry-After
+        applies to every process sharing the slot."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO rate_slots(key, next_at) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET next_at = max(next_at, excluded.next_at)",
+                (key, until),
             )

@@ -16,15 +16,22 @@ from typing import Any
 import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
-from fake_discord import APP_ID, GOOD_TOKEN, FakeDiscord, interaction, rate_limited
+from support.adapters import adapter_context, commands
+from support.fake_discord import APP_ID, GOOD_TOKEN, FakeDiscord, interaction, rate_limited
 
 from adapters.discord.bot import DiscordAdapter, message_nonce
-from bot.chat.commands import Commands
 from bot.chat.lookup import LookupResult
 from bot.config import Config, ConfigError
-from bot.model import Channel, OutboxMessage, Paper, SubscriptionKind
+from bot.model import Channel, MessageKind, OutboxMessage, Paper, SubscriptionKind
 from bot.model.text import build_alert
-from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
+from bot.port import (
+    ChannelUnavailable,
+    Destination,
+    Outgoing,
+    Refused,
+    RetryLater,
+    StartupError,
+)
 from bot.store import Store
 
 MANAGE_CHANNELS = 1 << 4
@@ -52,8 +59,8 @@ async def stub_lookup(text: str, *, limit: int = 5) -> LookupResult:
 def make_adapter(store: Store, fake: FakeDiscord, **section: Any) -> DiscordAdapter:
     settings = {"api_url": fake.api, "guild_ids": [900], "gateway": False, **section}
     config = Config(database_path=Path(store.path), sections={"discord": settings})
-    commands = Commands(store, stub_lookup, config, prefix="/paper ")  # type: ignore[arg-type]
-    return DiscordAdapter(AdapterContext(config, commands.dispatch, commands, store))
+    front = commands(store, stub_lookup, config)
+    return DiscordAdapter(adapter_context(config, "discord", front=front, store=store))
 
 
 @pytest.fixture
@@ -185,9 +192,9 @@ async def test_subscribe_with_manage_channels(
     assert answer["type"] == 4
     assert answer["data"]["content"].startswith("Subscribed #1 author: Babuschkin, Igor")
     assert answer["data"]["allowed_mentions"] == {"parse": []}
-    channel = await store.find_channel_by_external("discord", "500")
+    channel = await store.channels.by_external("discord", "500")
     assert channel is not None and channel.name == "discord:900/500"
-    (sub,) = await store.list_subscriptions(channel.id)
+    (sub,) = await store.subscriptions.list(channel.id)
     assert (sub.kind, sub.value, sub.created_by) == (SubscriptionKind.AUTHOR,
                                                      "Babuschkin, Igor", "igor")  # fmt: skip
 
@@ -199,7 +206,7 @@ async def test_subscribe_refused_without_permission_but_lookup_works(
     (answer,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback")
     assert "permission" in answer["data"]["content"]
     assert answer["data"]["flags"] == 64  # ephemeral
-    assert await store.list_subscriptions() == []
+    assert await store.subscriptions.list() == []
 
     options = [{"name": "query", "type": 3, "value": "2308.03526"}]
     inject(adapter, interaction(sub="lookup", options=options, permissions=0))
@@ -219,10 +226,10 @@ async def test_subscribe_refused_without_permission_but_lookup_works(
 async def test_unsubscribe_and_autocomplete(
     adapter: DiscordAdapter, fake: FakeDiscord, store: Store
 ) -> None:
-    channel = await store.ensure_chat_channel("discord", "500", "discord:900/500")
+    channel = await store.channels.ensure_chat("discord", "500", "discord:900/500")
     long_name = "Babuschkin, Igor " + "Maximilian " * 20
     for i in range(30):
-        await store.add_subscription(channel.id, SubscriptionKind.TOPIC, f"{long_name}{i}",
+        await store.subscriptions.add(channel.id, SubscriptionKind.TOPIC, f"{long_name}{i}",
                                      f"norm{i}", "igor")  # fmt: skip
     focused = [{"name": "subscription", "type": 3, "value": "", "focused": True}]
     inject(adapter, interaction(sub="unsubscribe", options=focused, autocomplete=True))
@@ -242,7 +249,7 @@ async def test_unsubscribe_and_autocomplete(
     inject(adapter, interaction(sub="unsubscribe", options=options, permissions=MANAGE_CHANNELS))
     (done,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-unsubscribe/callback")
     assert done["data"]["content"] == "Unsubscribed #1."
-    assert len(await store.list_subscriptions(channel.id)) == 29
+    assert len(await store.subscriptions.list(channel.id)) == 29
 
 
 # -- delivery ---------------------------------------------------------------------------------
@@ -254,13 +261,13 @@ def outgoing(kind: str = "alert", parent_ref: str | None = None, version: int = 
             7,
             PAPER.arxiv_id,
             3,
-            kind,
+            MessageKind(kind),
             version,
             ("author: Babuschkin, Igor",),
             parent_ref=parent_ref,
         ),
         channel=Channel(3, "discord:900/500", "discord", external_id="500"),
-        target=None,
+        destination=Destination("discord:900/500", "500"),
         alert=build_alert(PAPER, ("author: Babuschkin, Igor",)),
     )
 

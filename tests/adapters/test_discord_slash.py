@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock, create_autospec
+from unittest.mock import AsyncMock, create_autospec
 
 import discord
 import pytest
+from support.adapters import adapter_context
 
 from adapters.discord.slash import PaperCommands, can_manage
 from bot.config import Config
 from bot.model import CommandContext, Paper, Reply
-from bot.port import AdapterContext
 
 
 class Recorder:
@@ -53,7 +53,7 @@ def mock_interaction(permissions: discord.Permissions, *, done: bool = False) ->
 
 def build(reply: Reply, manage: str = "manage_channels") -> tuple[Recorder, Any]:
     core = Recorder(reply)
-    ctx = AdapterContext(Config(database_path=Path("/x")), core.dispatch, core, MagicMock())
+    ctx = adapter_context(Config(database_path=Path("/x")), "discord", front=core)
     group = PaperCommands(ctx, manage).group()
     return core, group
 
@@ -122,7 +122,7 @@ async def test_core_crash_still_answers() -> None:
     core, group = build(Reply("x"))
     core.dispatch = AsyncMock(side_effect=RuntimeError("boom"))  # type: ignore[method-assign]
     group = PaperCommands(
-        AdapterContext(Config(database_path=Path("/x")), core.dispatch, core, MagicMock())
+        adapter_context(Config(database_path=Path("/x")), "discord", front=core)
     ).group()
     inter = mock_interaction(discord.Permissions.none())
     await group.get_command("status").callback(inter)

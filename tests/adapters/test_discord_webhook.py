@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fakeweb import FakeServer, Reply
+from support.adapters import adapter_context
+from support.fakeweb import FakeServer, Reply
 
 from adapters.discord.webhook import DiscordWebhookAdapter
-from bot.config import ChannelConfig, Config
-from bot.model import Channel, OutboxMessage, Paper
+from bot.config import Config
+from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.text import build_alert
-from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.port import ChannelUnavailable, Destination, Outgoing, Refused, RetryLater
 
 SECRET = "S3cretWebhookTokenAbcdefghijklmnopqrstuvwxyz_0123456789"
 PATH = f"/api/webhooks/123456/{SECRET}"
@@ -28,21 +29,23 @@ def our_logs(caplog: pytest.LogCaptureFixture) -> str:
 
 
 def make_adapter() -> DiscordWebhookAdapter:
-    async def dispatch(ctx, text):  # pragma: no cover - webhooks take no commands
-        raise AssertionError
-
     config = Config(database_path=Path("/nonexistent"))
-    return DiscordWebhookAdapter(AdapterContext(config, dispatch, None, None), timeout=2.0)
+    return DiscordWebhookAdapter(adapter_context(config, "discord-webhook"), timeout=2.0)
 
 
 def outgoing(server: FakeServer, kind: str = "alert") -> Outgoing:
-    paper = Paper("2401.00001", 1, "@everyone **Big** <@1> news", ("A. Person",), "Abstract.",
-                  announced=date(2026, 7, 14))  # fmt: skip
-    target = ChannelConfig("team", "discord-webhook", webhook_url=server.url(PATH))
+    paper = Paper(
+        "2401.00001",
+        1,
+        "@everyone **Big** <@1> news",
+        ("A. Person",),
+        "Abstract.",
+        announced=date(2026, 7, 14),
+    )
     return Outgoing(
-        message=OutboxMessage(1, paper.arxiv_id, 1, kind, 1, ("topic: big",)),
+        message=OutboxMessage(1, paper.arxiv_id, 1, MessageKind(kind), 1, ("topic: big",)),
         channel=Channel(1, "team", "discord-webhook"),
-        target=target,
+        destination=Destination("team", None, {"webhook_url": server.url(PATH)}),
         alert=build_alert(paper, ("topic: big",)),
     )
 

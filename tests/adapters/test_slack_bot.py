@@ -18,18 +18,17 @@ from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 import pytest
-from fake_slack import TEAM_ID, FakeSlack
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from support.adapters import adapter_context, store_commands
+from support.fake_slack import TEAM_ID, FakeSlack
 
 from adapters.slack.bot import SlackAdapter
 from adapters.slack.render import SHARE_ACTION
-from bot.chat.commands import Commands
-from bot.chat.lookup import Lookup
 from bot.config import Config
-from bot.model import Channel, OutboxMessage, Paper
+from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.text import build_alert
-from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater, StartupError
+from bot.port import ChannelUnavailable, Destination, Outgoing, Refused, RetryLater, StartupError
 
 SECRET = "test-signing-secret-0123456789"
 CHANNEL = "C0PAPERS"
@@ -82,8 +81,7 @@ async def slack():
 def make_adapter(slack: FakeSlack, store, tmp_path: Path, **section) -> SlackAdapter:
     settings = {"mode": "http", "http_port": 0, "api_url": slack.api_url, **section}
     config = Config(database_path=tmp_path / "db.sqlite3", sections={"slack": settings})
-    commands = Commands(store, Lookup(store, None), config, prefix="/paper ")
-    ctx = AdapterContext(config, commands.dispatch, commands, store)
+    ctx = adapter_context(config, "slack", front=store_commands(store, config), store=store)
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET}
     return SlackAdapter(ctx, env=env)
 
@@ -136,9 +134,9 @@ async def test_help_and_subscribe_over_http(bot: SlackAdapter, slack: FakeSlack,
     answer = json.loads(body)
     assert answer["response_type"] == "in_channel"
     assert "Subscribed #" in answer["text"] and "author: Babuschkin, Igor" in answer["text"]
-    channel = await store.find_channel_by_external("slack", CHANNEL)
+    channel = await store.channels.by_external("slack", CHANNEL)
     assert channel is not None and channel.name == f"slack:{TEAM_ID}/{CHANNEL}"
-    subs = await store.list_subscriptions(channel.id)
+    subs = await store.subscriptions.list(channel.id)
     assert [s.label for s in subs] == ["author: Babuschkin, Igor"]
 
     status, body = await post(bot, command(slack, "subscribe"))
@@ -152,11 +150,11 @@ async def test_bad_and_stale_signatures_are_rejected(bot: SlackAdapter, slack, s
     stale = int(time.time()) - 6 * 60
     status, _ = await post(bot, body, ts=stale, sig=sign(body, stale))
     assert status == 401
-    assert await store.find_channel_by_external("slack", CHANNEL) is None
+    assert await store.channels.by_external("slack", CHANNEL) is None
 
 
 async def test_lookup_acks_then_responds_with_share_button(bot, slack, store) -> None:
-    await store.save_looked_up([PAPER])
+    await store.papers.save_looked_up([PAPER])
     status, body = await post(bot, command(slack, "2308.03526"))
     assert status == 200 and body == ""  # the empty ack; the answer comes via response_url
     await wait_for(lambda: slack.responses)
@@ -208,10 +206,18 @@ async def test_list_policy(slack, store, tmp_path) -> None:
 
 
 def outgoing(kind: str, parent: str | None = None, version: int = 2) -> Outgoing:
-    msg = OutboxMessage(7, PAPER.arxiv_id, 1, kind, version, ("author: Babuschkin, Igor",),
-                        parent_ref=parent)  # fmt: skip
-    return Outgoing(msg, Channel(1, f"slack:{TEAM_ID}/{CHANNEL}", "slack", CHANNEL), None,
-                    build_alert(PAPER, msg.reasons))  # fmt: skip
+    msg = OutboxMessage(
+        7,
+        PAPER.arxiv_id,
+        1,
+        MessageKind(kind),
+        version,
+        ("author: Babuschkin, Igor",),
+        parent_ref=parent,
+    )
+    name = f"slack:{TEAM_ID}/{CHANNEL}"
+    channel = Channel(1, name, "slack", CHANNEL)
+    return Outgoing(msg, channel, Destination(name, CHANNEL), build_alert(PAPER, msg.reasons))
 
 
 async def test_delivery_alert_abstract_version(bot: SlackAdapter, slack: FakeSlack) -> None:

@@ -8,33 +8,38 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fakeweb import FakeServer, Reply
+from support.adapters import adapter_context
+from support.fakeweb import FakeServer, Reply
 
 from adapters.slack.webhook import SlackWebhookAdapter
-from bot.config import ChannelConfig, Config
-from bot.model import Channel, OutboxMessage, Paper
+from bot.config import Config
+from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.text import build_alert
-from bot.port import AdapterContext, ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.port import AdapterContext, ChannelUnavailable, Destination, Outgoing, Refused, RetryLater
 
 HOOK = "/services/T0AAA/B0BBB/abcdefghijklmnopqrstuvwx"
 SECRET = "abcdefghijklmnopqrstuvwx"
 
 
 def ctx(tmp_path: Path) -> AdapterContext:
-    async def dispatch(c, t):  # pragma: no cover - webhooks take no commands
-        raise AssertionError
-
-    return AdapterContext(Config(database_path=tmp_path / "db"), dispatch, None, None)
+    return adapter_context(Config(database_path=tmp_path / "db"), "slack-webhook")
 
 
 def outgoing(url: str, kind: str = "alert", title: str = "A & B <!channel>") -> Outgoing:
-    paper = Paper("2308.03526", 1, title, ("Igor Babuschkin",), "Abstract.",
-                  categories=("cs.AI",), announced=date(2024, 3, 4))  # fmt: skip
-    msg = OutboxMessage(1, paper.arxiv_id, 1, kind, 1, ("author: Babuschkin, Igor",))
+    paper = Paper(
+        "2308.03526",
+        1,
+        title,
+        ("Igor Babuschkin",),
+        "Abstract.",
+        categories=("cs.AI",),
+        announced=date(2024, 3, 4),
+    )
+    msg = OutboxMessage(1, paper.arxiv_id, 1, MessageKind(kind), 1, ("author: Babuschkin, Igor",))
     return Outgoing(
         message=msg,
         channel=Channel(1, "team", "slack-webhook"),
-        target=ChannelConfig("team", "slack-webhook", webhook_url=url),
+        destination=Destination("team", None, {"webhook_url": url}),
         alert=build_alert(paper, msg.reasons),
     )
 

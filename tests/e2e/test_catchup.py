@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from e2e_support import (
+from support.e2e import (
     CORPUS,
     FakeWebhooks,
     add_subscriptions,
@@ -25,7 +25,7 @@ from e2e_support import (
     serve_body,
     write_config,
 )
-from fake_arxiv import FakeArxiv
+from support.fake_arxiv import FakeArxiv
 
 TUESDAY = read_bytes(CORPUS / "2026-06-10-cs-ai.xml.gz")  # pubDate Tue, 09 Jun 2026
 THURSDAY = read_bytes(CORPUS / "2026-06-11-cs-ai.xml.gz")  # pubDate Thu, 11 Jun 2026

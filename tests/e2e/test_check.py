@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from e2e_support import (
+from support.e2e import (
     CORPUS,
     EMPTY_LISTING,
     LISTING_0714,
@@ -28,8 +28,8 @@ from e2e_support import (
     serve_body,
     write_config,
 )
-from fake_arxiv import FakeArxiv
-from fakeweb import FakeServer
+from support.fake_arxiv import FakeArxiv
+from support.fakeweb import FakeServer
 
 BODY = read_bytes(LISTING_0714)
 ITEMS = items_of(BODY)

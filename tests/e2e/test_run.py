@@ -10,7 +10,7 @@ import signal
 from collections import Counter
 
 import pytest
-from e2e_support import (
+from support.e2e import (
     LISTING_0714,
     FakeWebhooks,
     add_subscriptions,
@@ -23,7 +23,7 @@ from e2e_support import (
     wait_for,
     write_config,
 )
-from fake_arxiv import FakeArxiv
+from support.fake_arxiv import FakeArxiv
 
 BODY = read_bytes(LISTING_0714)
 FIRST = [i for i in items_of(BODY) if i.first]

@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from fake_arxiv import FakeArxiv
-from fake_slack import TEAM_ID, FakeSlack
-from fakeweb import FakeServer
+from support.fake_arxiv import FakeArxiv
+from support.fake_slack import TEAM_ID, FakeSlack
+from support.fakeweb import FakeServer
 
 pytestmark = pytest.mark.slow
 

@@ -8,4 +8,4 @@ from pathlib import Path
 # The hardening tests import their helpers by module name (tests use --import-mode=importlib).
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hardening_helpers import cli_env, make_app  # noqa: F401  (fixtures)
+from support.hardening import cli_env, make_app  # noqa: F401  (fixtures)

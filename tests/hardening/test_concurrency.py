@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from fakeweb import FakeServer, Reply
-from hardening_helpers import LISTING, run_paperbot
+from support.fakeweb import FakeServer, Reply
+from support.hardening import LISTING, run_paperbot
 from test_kill_restart import (
     CHANNELS,
     SlowWebhooks,
@@ -76,19 +76,23 @@ async def test_reads_interleaved_with_writes_never_lock(tmp_path: Path) -> None:
     b = await Store.open(tmp_path / "db.sqlite3")
     try:
         for n in range(50):
-            await a.upsert_config_channel(f"c{n}", "console")
+            await a.channels.upsert_config(f"c{n}", "console")
 
         async def read() -> None:
             for _ in range(200):
-                assert len(await a.list_channels()) == 50
-                await a.get_source_state("nowhere")
+                assert len(await a.channels.list()) == 50
+                await a.sources.get("nowhere")
 
         async def write(store: Store, key: str) -> None:
             for n in range(200):
-                await store.set_meta(key, str(n))
+                await store.rates.hold(key, float(n))
+
+        async def value(store: Store, key: str) -> str:
+            row = await store.db.fetchone("SELECT next_at FROM rate_slots WHERE key = ?", (key,))
+            return f"{row['next_at']:.0f}" if row else ""
 
         await asyncio.gather(read(), read(), read(), write(a, "a"), write(b, "b"))
-        assert await a.get_meta("b") == "199" and await b.get_meta("a") == "199"
+        assert await value(a, "b") == "199" and await value(b, "a") == "199"
     finally:
         await a.close()
         await b.close()

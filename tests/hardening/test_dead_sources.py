@@ -9,10 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fakeweb import FakeServer, Reply
-from hardening_helpers import LISTING, PAPERBOT, console_out, make_config, say
+from support.clock import FakeClock
+from support.fakeweb import FakeServer, Reply
+from support.hardening import LISTING, PAPERBOT, console_out, make_config, say
 
-import bot.ingest.poller
 from bot.config import ChannelConfig
 from bot.model import SubscriptionKind
 from bot.runtime import check_once
@@ -23,34 +23,23 @@ FIRST = sum(1 for i in parse_listing(BODY).items if i.announce_type.is_first_ann
 SLACK_SECRET = "Zq8v1rT5kLmN3pXw7yB2cD4e"  # 24 characters, as Slack's
 
 
-class Clock:
-    """Stands in for ``time.time`` inside the poller."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def time(self) -> float:
-        return self.now
-
-
 @pytest.mark.parametrize(
     ("failures", "backoff"),
     [(1, 2.0), (3, 8.0), (6, 64.0), (15, 6 * 3600.0), (19, 6 * 3600.0)],
 )
 async def test_backoff_is_exponential_and_capped(
-    failures: int, backoff: float, fake_server: FakeServer, make_app, monkeypatch
+    failures: int, backoff: float, fake_server: FakeServer, make_app
 ) -> None:
-    app = await make_app(fake_server.base_url, backoff_seconds=1.0)
+    clock = FakeClock()
+    app = await make_app(fake_server.base_url, backoff_seconds=1.0, clock=clock)
     url = app.arxiv.listing_url("cs.LG")
     for _ in range(failures):
-        await app.store.record_source_failure(url, "HTTP 503", disable_after=None)
-    state = await app.store.get_source_state(url)
+        await app.store.sources.record_failure(url, "HTTP 503", disable_after=None)
+    state = await app.store.sources.get(url)
     assert state is not None and state.last_attempt is not None
     last = state.last_attempt.timestamp()
-    clock = Clock(last)
-    monkeypatch.setattr(bot.ingest.poller, "time", clock)
     for delta, skipped in ((1.0, True), (backoff - 1.5, True), (backoff + 1.5, False)):
-        clock.now = last + delta
+        clock.advance(last + delta - clock.time())
         assert await app.poller._skip("cs.LG") is skipped, (delta, backoff)
     assert await app.poller._skip("cs.AI") is False  # never failed
 
@@ -79,7 +68,7 @@ async def test_source_disabled_after_n_failures_then_check_reenables(
     assert not (await say(app, "subscribe category cs.AI")).error
     for _ in range(3):
         await app.poller.poll_all()
-    state = await app.store.get_source_state(app.arxiv.listing_url("cs.LG"))
+    state = await app.store.sources.get(app.arxiv.listing_url("cs.LG"))
     assert state is not None and state.consecutive_failures == 3
     assert state.disabled_reason == "disabled after 3 consecutive failures: " + state.last_error
     status = (await say(app, "status")).text
@@ -93,7 +82,7 @@ async def test_source_disabled_after_n_failures_then_check_reenables(
     # arXiv is back; `paperbot check` polls every source and a success re-enables it.
     fake_server.route("/rss/cs.LG", Reply(body=BODY.replace(b"cs.AI updates", b"cs.LG updates")))
     assert await check_once(app) == 0
-    state = await app.store.get_source_state(app.arxiv.listing_url("cs.LG"))
+    state = await app.store.sources.get(app.arxiv.listing_url("cs.LG"))
     assert state is not None and state.disabled_reason is None
     assert state.consecutive_failures == 0
     assert "DISABLED" not in (await say(app, "status")).text
@@ -104,8 +93,8 @@ def _toml(config, path: Path) -> Path:
     lines = [f'[database]\npath = "{config.database_path}"\n']
     for c in config.channels:
         lines.append(f'[[channels]]\nname = "{c.name}"\nplatform = "{c.platform}"')
-        if c.webhook_url:
-            lines.append(f'webhook_url = "{c.webhook_url}"')
+        for key, value in c.settings.items():
+            lines.append(f'{key} = "{value}"')
         lines.append("")
     path.write_text("\n".join(lines))
     path.chmod(0o600)
@@ -134,12 +123,11 @@ async def test_refusing_channel_paused_reported_and_resumed(
     fake_server.route("/rss/cs.AI", Reply(body=BODY))
     fake_server.route(path, Reply(status=status, body=body), method="POST")
     base = make_config(tmp_path / "db.sqlite3", fake_server.base_url, categories=("cs.AI",))
-    team = ChannelConfig("team", platform, fake_server.url(path))
+    team = ChannelConfig("team", platform, {"webhook_url": fake_server.url(path)})
     config = replace(base, channels=(*base.channels, team))
-    app = await make_app(fake_server.base_url, config=config)
-    app.load_adapters([platform])
-    for channel in await app.store.list_channels():
-        await app.store.add_subscription(
+    app = await make_app(fake_server.base_url, config=config, adapters=("console", platform))
+    for channel in await app.store.channels.list():
+        await app.store.subscriptions.add(
             channel.id, SubscriptionKind.CATEGORY, "cs.AI", "cs.ai", "test"
         )
     await app.poller.poll_all()

@@ -12,8 +12,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from fakeweb import FakeServer, Reply
-from hardening_helpers import (
+from support.fakeweb import FakeServer, Reply
+from support.hardening import (
     LISTING,
     console_out,
     dump_database,
@@ -137,7 +137,7 @@ async def test_hostile_listing_fails_alone(case: str, fake_server: FakeServer, m
     assert slowest < 1.0
     await assert_isolated_failure(app, report, reason)
     # Nothing of cs.LG was stored.
-    assert await app.store.count_papers() == len(parse_listing(LISTING_BODY).items)
+    assert await app.store.papers.count() == len(parse_listing(LISTING_BODY).items)
 
 
 async def test_listing_with_items_missing_fields(fake_server: FakeServer, make_app) -> None:
@@ -172,7 +172,7 @@ async def test_listing_with_items_missing_fields(fake_server: FakeServer, make_a
     assert all(r.ok for r in report.results), report.failures
     drained = await app.deliverer.drain(2.0)
     assert drained.sent == EXPECTED_ALERTS + 2
-    untitled = await app.store.get_paper("2607.99002")
+    untitled = await app.store.papers.get("2607.99002")
     assert untitled is not None and untitled.title == "" and untitled.authors == ()
     assert "Ghost" not in dump_database(Path(app.store.path))
     assert not (await say(app, "2607.99002")).error
@@ -232,7 +232,7 @@ async def test_xxe_never_reads_the_file(
     caplog.set_level("DEBUG")
     report, _ = await poll_with_commands(app)
     status = await assert_isolated_failure(app, report, r"entit|malformed XML|Entity|external DTD")
-    assert await app.store.get_paper("2607.99001") is None
+    assert await app.store.papers.get("2607.99001") is None
     for where in (dump_database(Path(app.store.path)), caplog.text, status, console_out(app)):
         assert marker not in where
 

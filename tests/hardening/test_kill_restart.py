@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from fakeweb import FakeServer, Reply
-from hardening_helpers import LISTING, PAPERBOT, run_paperbot
 from lxml import etree
+from support.fakeweb import FakeServer, Reply
+from support.hardening import LISTING, PAPERBOT, run_paperbot
 
 from bot.app import App
 from bot.config import load_config
@@ -85,19 +85,19 @@ def write_config(path: Path, server: FakeServer) -> Path:
 
 
 async def subscribe_channels(config: Path, value: str = "cs.AI") -> None:
-    async with await App.create(load_config(str(config))) as app:
-        for channel in await app.store.list_channels():
-            await app.store.add_subscription(
+    async with App.open(load_config(str(config))) as app:
+        for channel in await app.store.channels.list():
+            await app.store.subscriptions.add(
                 channel.id, SubscriptionKind.CATEGORY, value, value.casefold(), "test"
             )
 
 
 async def expected_alerts(config: Path) -> dict[str, set[str]]:
     """channel name -> the papers the outbox owes it (every queued alert)."""
-    async with await App.create(load_config(str(config))) as app:
-        names = {c.id: c.name for c in await app.store.list_channels()}
+    async with App.open(load_config(str(config))) as app:
+        names = {c.id: c.name for c in await app.store.channels.list()}
         owed: dict[str, set[str]] = {name: set() for name in names.values()}
-        for paper, channel_id, kind, _version, state in await app.store.outbox_states():
+        for paper, channel_id, kind, _version, state in await app.store.outbox.states():
             assert kind == "alert" and state == "sent", (paper, kind, state)
             owed[names[channel_id]].add(paper)
     return owed

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hardening_helpers import LISTING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.hardening import LISTING
+from support.store import ingest
 
 from bot.chat.lookup import Lookup, LookupFailed, LookupResult
 from bot.sources.arxiv_parse import parse_listing
@@ -43,8 +44,8 @@ class Harness:
         self.loop = asyncio.new_event_loop()
         self.store: Store = self.run(Store.open(path))
         items = parse_listing(LISTING.read_bytes()).items
-        self.run(self.store.ingest(items))
-        self.count = self.run(self.store.count_papers())
+        self.run(ingest(self.store, items))
+        self.count = self.run(self.store.papers.count())
         self.lookup = Lookup(self.store, None)
 
     def run(self, coro):
@@ -78,7 +79,7 @@ def test_any_string_is_a_result_or_lookup_failed(harness: Harness, query: str) -
         assert result.origin == "store"
     # Also the raw search API, with and without the title column filter.
     for title_only in (False, True):
-        found = harness.run(harness.store.search(query, limit=3, title_only=title_only))
+        found = harness.run(harness.store.papers.search(query, limit=3, title_only=title_only))
         assert len(found) <= 3
 
 
@@ -87,7 +88,7 @@ def test_store_intact_after_hostile_queries(harness: Harness) -> None:
     for query in ("DROP TABLE papers;--", "'); DELETE FROM papers; --", '" OR 1=1 --'):
         with contextlib.suppress(LookupFailed):
             harness.run(harness.lookup(query))
-    assert harness.run(harness.store.count_papers()) == harness.count > 100
+    assert harness.run(harness.store.papers.count()) == harness.count > 100
     conn = sqlite3.connect(harness.store.path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -8,10 +8,10 @@ import copy
 import re
 from datetime import date
 
-from fake_arxiv import ATOM, FakeArxiv, alphastar_entry
-from fakeweb import FakeServer, Reply
-from hardening_helpers import LISTING, console_out, poll_with_commands, say
 from lxml import etree
+from support.fake_arxiv import ATOM, FakeArxiv, alphastar_entry
+from support.fakeweb import FakeServer, Reply
+from support.hardening import LISTING, console_out, poll_with_commands, say
 
 from bot.sources.arxiv_parse import parse_listing
 
@@ -65,9 +65,9 @@ async def test_reordered_redated_bumped_listing_never_realerts(
         assert (await app.deliverer.drain(1.0)).sent == 0
     assert console_out(app).count(ALERT_MARK) == FIRST
     # The bumped versions were recorded; the announcement day was not moved.
-    paper = await app.store.get_paper("2607.08773")
+    paper = await app.store.papers.get("2607.08773")
     assert paper is not None and paper.version == 2 and paper.announced == date(2026, 7, 13)
-    states = await app.store.outbox_states()
+    states = await app.store.outbox.states()
     assert len(states) == FIRST and all(s[4] == "sent" for s in states)
 
 
@@ -93,7 +93,7 @@ async def _gap_app(fake_server: FakeServer, make_app, empty_pages: dict[int, int
     app = await make_app(fake_server.base_url, categories=("cs.AI",))
     assert not (await say(app, "subscribe category cs.AI")).error
     # We last saw Wednesday's listing: Thursday's and Friday's were missed.
-    await app.store.record_source_success(
+    await app.store.sources.record_success(
         app.arxiv.listing_url("cs.AI"), etag=None, last_modified=None, body_hash=None,
         pub_date=date(2026, 7, 8), items=10,
     )  # fmt: skip
@@ -109,7 +109,7 @@ async def test_empty_api_page_mid_paging_is_retried(fake_server: FakeServer, mak
     starts = [int(r.query["start"]) for r in arxiv.api_requests]
     assert starts == [0, 3, 3, 3, 6, 6]
     assert (await app.deliverer.drain(2.0)).sent == FIRST + 8
-    assert (await app.store.get_paper("2607.05007")) is not None
+    assert (await app.store.papers.get("2607.05007")) is not None
 
 
 async def test_api_pages_stay_empty_catchup_fails_then_recovers(
@@ -123,14 +123,14 @@ async def test_api_pages_stay_empty_catchup_fails_then_recovers(
     assert "catch-up incomplete" in (await say(app, "status")).text
     # The listing itself was ingested: its alerts go out; none of the catch-up's yet.
     assert (await app.deliverer.drain(2.0)).sent == FIRST
-    assert await app.store.get_paper("2607.05000") is None
-    state = await app.store.get_source_state(app.arxiv.listing_url("cs.AI"))
+    assert await app.store.papers.get("2607.05000") is None
+    state = await app.store.sources.get(app.arxiv.listing_url("cs.AI"))
     assert state is not None and state.last_pub_date == date(2026, 7, 8)  # gap kept open
     arxiv.empty_pages.clear()
     report, _ = await poll_with_commands(app)
     assert report.results[0].ok and report.results[0].caught_up == 8
     assert (await app.deliverer.drain(2.0)).sent == 8
     assert console_out(app).count(ALERT_MARK) == FIRST + 8
-    state = await app.store.get_source_state(app.arxiv.listing_url("cs.AI"))
+    state = await app.store.sources.get(app.arxiv.listing_url("cs.AI"))
     assert state is not None and state.last_pub_date == date(2026, 7, 13)
     assert "failing" not in (await say(app, "status")).text

@@ -9,10 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fake_discord import FakeDiscord
-from fake_slack import FakeSlack
-from fakeweb import FakeServer, Reply
-from hardening_helpers import LISTING, dump_database, make_config, run_paperbot, say
+from support.fake_discord import FakeDiscord
+from support.fake_slack import FakeSlack
+from support.fakeweb import FakeServer, Reply
+from support.hardening import LISTING, dump_database, make_config, run_paperbot, say
 
 from bot.app import App
 from bot.config import LimitsConfig, load_config
@@ -59,9 +59,9 @@ def webhook_channels(arxiv: FakeServer) -> str:
 
 
 async def subscribe_all(config_path: Path) -> None:
-    async with await App.create(load_config(str(config_path))) as app:
-        for channel in await app.store.list_channels():
-            await app.store.add_subscription(
+    async with App.open(load_config(str(config_path))) as app:
+        for channel in await app.store.channels.list():
+            await app.store.subscriptions.add(
                 channel.id, SubscriptionKind.TOPIC, "lattice OR agents", "lattice or agents", "t"
             )
 
@@ -190,25 +190,30 @@ async def test_unreachable_webhook_error_is_redacted(
     fake_server: FakeServer, make_app, tmp_path: Path, caplog
 ) -> None:
     """A webhook that cannot be reached: the stored error, ``status`` and logs show ``***``."""
-    from hardening_helpers import free_port
+    from support.hardening import free_port
 
     from bot.config import ChannelConfig
 
     base = make_config(tmp_path / "db.sqlite3", fake_server.base_url, categories=("cs.AI",))
     dead = f"http://127.0.0.1:{free_port()}"
-    hooks = (ChannelConfig("sw", "slack-webhook", dead + SLACK_HOOK),
-             ChannelConfig("dw", "discord-webhook", dead + DISCORD_HOOK))  # fmt: skip
-    app = await make_app(fake_server.base_url, config=replace(base, channels=hooks))
-    app.load_adapters(["slack-webhook", "discord-webhook"])
+    hooks = (
+        ChannelConfig("sw", "slack-webhook", {"webhook_url": dead + SLACK_HOOK}),
+        ChannelConfig("dw", "discord-webhook", {"webhook_url": dead + DISCORD_HOOK}),
+    )
+    app = await make_app(
+        fake_server.base_url,
+        config=replace(base, channels=hooks),
+        adapters=("slack-webhook", "discord-webhook"),
+    )
     fake_server.route("/rss/cs.AI", Reply(body=LISTING.read_bytes()))
-    for channel in await app.store.list_channels():
-        await app.store.add_subscription(channel.id, SubscriptionKind.TOPIC, "lattice", "lattice",
+    for channel in await app.store.channels.list():
+        await app.store.subscriptions.add(channel.id, SubscriptionKind.TOPIC, "lattice", "lattice",
                                          "t")  # fmt: skip
     caplog.set_level("DEBUG")
     await app.poller.poll_all()
     report = await app.deliverer.drain(0.5)
     assert report.retried >= 2 and report.sent == 0
-    errors = [r[0] for r in await app.store.fetchall("SELECT last_error FROM outbox")]
+    errors = [r[0] for r in await app.store.db.fetchall("SELECT last_error FROM outbox")]
     assert errors and all(e for e in errors)
     assert_no_secret("stored errors", "\n".join(errors))
     assert_no_secret("logs", caplog.text)
@@ -236,7 +241,7 @@ async def test_limits_give_clear_messages(fake_server: FakeServer, make_app, tmp
     assert slow.error and slow.text.startswith("Slow down: too many commands.")
     assert "Try again in" in slow.text
     assert not (await say(app, "help", user="carol")).error  # other users are not limited
-    assert len(await app.store.list_subscriptions()) == 3
+    assert len(await app.store.subscriptions.list()) == 3
 
 
 class EchoingAdapter:
@@ -255,7 +260,7 @@ class EchoingAdapter:
         from bot.port import ChannelUnavailable, Refused, RetryLater
 
         self.calls += 1
-        url = outgoing.target.webhook_url
+        url = outgoing.destination.settings["webhook_url"]
         errors = [RetryLater(f"cannot reach {url}"), Refused(f"bad payload for {url}"),
                   ChannelUnavailable(f"{url} is gone")]  # fmt: skip
         raise errors[min(self.calls - 1, 2)]
@@ -269,16 +274,18 @@ async def test_deliverer_scrubs_any_adapter_reason(
     from bot.config import ChannelConfig
 
     base = make_config(tmp_path / "db.sqlite3", fake_server.base_url, categories=("cs.AI",))
-    hook = ChannelConfig("sw", "slack-webhook", "https://hooks.slack.com" + SLACK_HOOK)
+    hook = ChannelConfig(
+        "sw", "slack-webhook", {"webhook_url": "https://hooks.slack.com" + SLACK_HOOK}
+    )
     app = await make_app(fake_server.base_url, config=replace(base, channels=(hook,)))
     app.adapters["slack-webhook"] = adapter = EchoingAdapter()  # type: ignore[assignment]
     fake_server.route("/rss/cs.AI", Reply(body=LISTING.read_bytes()))
-    (channel,) = await app.store.list_channels()
-    await app.store.add_subscription(channel.id, SubscriptionKind.TOPIC, "lattice", "lattice", "t")
+    (channel,) = await app.store.channels.list()
+    await app.store.subscriptions.add(channel.id, SubscriptionKind.TOPIC, "lattice", "lattice", "t")
     caplog.set_level("DEBUG")
     await app.poller.poll_all()
     for _ in range(3):
-        await app.store.fetchall("UPDATE outbox SET not_before = 0")
+        await app.store.db.fetchall("UPDATE outbox SET not_before = 0")
         await app.deliverer.run_once()
     assert adapter.calls == 3
     status = (await say(app, "status")).text

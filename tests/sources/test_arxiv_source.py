@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
-import fake_arxiv
 import pytest
-from fake_arxiv import FakeArxiv
-from fakeweb import FakeServer, Reply
+from support import fake_arxiv
+from support.fake_arxiv import FakeArxiv
+from support.fakeweb import FakeServer, Reply
 
 from bot.model import SourceState
 from bot.sources.arxiv import EMPTY_PAGE_RETRIES, ArxivSource, SourceError
@@ -43,10 +43,10 @@ async def test_listing_with_etag_then_304(arxiv: tuple[ArxivSource, FakeArxiv]) 
     first = await source.fetch_listing("cs.AI", None)
     assert first.listing is not None and len(first.listing.items) == 177
     assert first.listing.pub_date == date(2026, 7, 13)
-    assert first.etag == '"v1"' and not first.not_modified
+    assert first.etag == '"v1"'
     assert first.body_hash and len(first.body_hash) == 64
     second = await source.fetch_listing("cs.AI", state_after(first))
-    assert second.listing is None and second.not_modified
+    assert second.listing is None
     requests = fake.server.requests_for("/rss/cs.AI")
     assert "If-None-Match" not in requests[0].headers
     assert requests[1].headers["If-None-Match"] == '"v1"'
@@ -60,7 +60,7 @@ async def test_same_body_without_validators_is_unchanged_by_hash(
     first = await source.fetch_listing("cs.AI", None)
     assert first.listing is not None and first.etag is None and first.last_modified is None
     second = await source.fetch_listing("cs.AI", state_after(first))
-    assert second.listing is None and second.not_modified
+    assert second.listing is None
     assert second.body_hash == first.body_hash
     assert len(fake.server.requests_for("/rss/cs.AI")) == 2  # really fetched, then compared
     # A different body is parsed again.

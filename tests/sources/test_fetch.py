@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-import fakeweb
 import pytest
 from aiohttp import web
-from fakeweb import FakeServer, Reply
+from support import fakeweb
+from support.fakeweb import FakeServer, Reply
 
 from bot.sources.http import (
     FetchError,
@@ -305,12 +305,12 @@ async def test_two_clients_sharing_store_claim_are_spaced(
         interval = 0.15
         client_a = make_client(
             limiter=PolitenessLimiter(
-                interval, claim=functools.partial(store_a.claim_rate_slot, "arxiv")
+                interval, claim=functools.partial(store_a.rates.claim, "arxiv")
             )
         )
         client_b = make_client(
             limiter=PolitenessLimiter(
-                interval, claim=functools.partial(store_b.claim_rate_slot, "arxiv")
+                interval, claim=functools.partial(store_b.rates.claim, "arxiv")
             )
         )
         async with client_a, client_b:
@@ -336,9 +336,9 @@ async def test_retry_after_holds_every_process_sharing_the_store(
     store_a, store_b = await Store.open(db), await Store.open(db)
 
     def limiter(store: Store) -> PolitenessLimiter:
-        claim = functools.partial(store.claim_rate_slot, "arxiv")
+        claim = functools.partial(store.rates.claim, "arxiv")
         return PolitenessLimiter(0.05, claim=claim, hold=functools.partial(
-            store.hold_rate_slot, "arxiv"))  # fmt: skip
+            store.rates.hold, "arxiv"))  # fmt: skip
 
     try:
         async with (

@@ -4,6 +4,7 @@ in-process App on a local fake arXiv with a captured console channel, and CLI he
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import signal
@@ -11,7 +12,7 @@ import socket
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ import pytest
 import pytest_asyncio
 
 from bot.app import App
+from bot.chat.commands import Commands
 from bot.config import ArxivConfig, ChannelConfig, Config, DeliveryConfig, LimitsConfig
 from bot.model import CommandContext, Reply
+from bot.model.clock import SYSTEM_CLOCK, Clock
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LISTING = FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml"
@@ -61,13 +64,13 @@ def make_config(db: Path, base_url: str, **arxiv: Any) -> Config:
 
 
 def console_ctx(user: str = "alice") -> CommandContext:
-    return CommandContext(platform="console", channel_name="console", user_id=user,
-                          user_name=user)  # fmt: skip
+    return CommandContext(platform="console", channel_name="console", user_id=user, user_name=user)
 
 
 async def say(app: App, text: str, user: str = "alice") -> Reply:
     """Run one chat command as a console user."""
-    return await app.commands.dispatch(console_ctx(user), text)
+    assert app.front is not None
+    return await app.front.dispatch(console_ctx(user), text)
 
 
 def console_out(app: App) -> str:
@@ -104,20 +107,30 @@ async def poll_with_commands(app: App) -> tuple[object, float]:
 
 @pytest_asyncio.fixture
 async def make_app(tmp_path: Path) -> AsyncIterator[MakeApp]:
-    """``await make_app(base_url, **arxiv_overrides)``: an App with a captured console channel."""
-    apps: list[App] = []
+    """``await make_app(base_url, **arxiv_overrides)``: an App serving ``adapters`` (the
+    console by default, its output captured), closed when the test ends."""
+    async with contextlib.AsyncExitStack() as stack:
+        count = 0
 
-    async def make(base_url: str, *, config: Config | None = None, **arxiv: Any) -> App:
-        cfg = config or make_config(tmp_path / f"db{len(apps)}.sqlite3", base_url, **arxiv)
-        app = await App.create(cfg)
-        apps.append(app)
-        app.load_adapters(["console"])
-        app.adapters["console"].out = io.StringIO()  # type: ignore[attr-defined]
-        return app
+        async def make(
+            base_url: str,
+            *,
+            config: Config | None = None,
+            adapters: Sequence[str] = ("console",),
+            clock: Clock = SYSTEM_CLOCK,
+            **arxiv: Any,
+        ) -> App:
+            nonlocal count
+            cfg = config or make_config(tmp_path / f"db{count}.sqlite3", base_url, **arxiv)
+            count += 1
+            app = await stack.enter_async_context(
+                App.open(cfg, adapters=adapters, front=Commands.from_core, clock=clock)
+            )
+            if "console" in app.adapters:
+                app.adapters["console"].out = io.StringIO()  # type: ignore[attr-defined]
+            return app
 
-    yield make
-    for app in apps:
-        await app.close()
+        yield make
 
 
 @pytest.fixture

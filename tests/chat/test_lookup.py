@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
-import fake_arxiv
 import pytest
-from fake_arxiv import FakeArxiv
-from fakeweb import FakeServer
+from support import fake_arxiv
+from support.fake_arxiv import FakeArxiv
+from support.fakeweb import FakeServer
+from support.store import ingest
 
 from bot.chat.lookup import Lookup, LookupFailed
 from bot.model import AnnounceType, ListingItem
@@ -19,7 +20,7 @@ from bot.sources.http import HttpClient
 from bot.sources.limiter import PolitenessLimiter
 from bot.store import Store
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ALPHA = "2308.03526"
 
 
@@ -60,7 +61,7 @@ async def test_id_forms_fetch_then_answer_from_store(
     (paper,) = first.papers
     assert paper.arxiv_id == ALPHA and paper.title == fake_arxiv.ALPHASTAR_TITLE
     assert fake.api_requests[0].query["id_list"] in (ALPHA, f"{ALPHA}v1")
-    stored = await store.get_paper(ALPHA)
+    stored = await store.papers.get(ALPHA)
     assert stored is not None and stored.announced is None  # looked up, not announced
     second = await lookup(query)
     assert second.origin == "store" and second.papers[0].arxiv_id == ALPHA
@@ -72,8 +73,8 @@ async def test_looked_up_paper_is_still_announced_by_a_listing(
 ) -> None:
     lookup, _fake, store = world
     result = await lookup(ALPHA)
-    counts = await store.ingest(
-        [ListingItem(result.papers[0], AnnounceType.NEW)], announced_on=date(2023, 8, 8)
+    counts = await ingest(
+        store, [ListingItem(result.papers[0], AnnounceType.NEW)], announced_on=date(2023, 8, 8)
     )
     assert counts.announced == 1 and counts.new_papers == 0
 
@@ -105,7 +106,7 @@ async def test_unknown_id_is_not_found(world: tuple[Lookup, FakeArxiv, Store]) -
     lookup, _fake, store = world
     with pytest.raises(LookupFailed, match=r"not found: arXiv has no paper 2312\.99999"):
         await lookup("2312.99999")
-    assert await store.count_papers() == 0
+    assert await store.papers.count() == 0
 
 
 @pytest.mark.parametrize("query", ["9999.99999", "2313.00001", "2308.03526v0", "arXiv:1234.5"])
@@ -126,7 +127,7 @@ async def test_malformed_id_gives_a_clear_message(
 async def test_other_doi_answered_from_store(world: tuple[Lookup, FakeArxiv, Store]) -> None:
     lookup, fake, store = world
     api = parse_api((FIXTURES / "arxiv_api_query_recorded_2026.body.xml").read_bytes())
-    await store.save_looked_up(i.paper for i in api.items)
+    await store.papers.save_looked_up(i.paper for i in api.items)
     for query in ("10.1109/ICSTW55395.2022.00035", "doi:10.1109/icstw55395.2022.00035",
                   "https://doi.org/10.1109/ICSTW55395.2022.00035"):  # fmt: skip
         result = await lookup(query)
@@ -139,7 +140,7 @@ async def test_other_doi_answered_from_store(world: tuple[Lookup, FakeArxiv, Sto
 async def test_title_words_found_locally(world: tuple[Lookup, FakeArxiv, Store]) -> None:
     lookup, fake, store = world
     listing = parse_listing((FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml").read_bytes())
-    await store.ingest(listing.items, announced_on=listing.pub_date)
+    await ingest(store, listing.items, announced_on=listing.pub_date)
     result = await lookup("interval certifications multilayered perceptrons")
     assert result.origin == "store"
     assert result.papers[0].arxiv_id == "2607.08773"
@@ -153,7 +154,7 @@ async def test_title_words_not_stored_search_arxiv_and_store_result(
     result = await lookup("AlphaStar unplugged")
     assert result.origin == "arxiv" and [p.arxiv_id for p in result.papers] == [ALPHA]
     assert fake.api_requests[0].query["search_query"] == "ti:AlphaStar AND ti:unplugged"
-    stored = await store.get_paper(ALPHA)
+    stored = await store.papers.get(ALPHA)
     assert stored is not None and stored.announced is None
     again = await lookup("alphastar UNPLUGGED")
     assert again.origin == "store" and again.papers[0].arxiv_id == ALPHA
@@ -176,15 +177,15 @@ async def test_hostile_strings_only_raise_lookup_failed(
     world: tuple[Lookup, FakeArxiv, Store], query: str
 ) -> None:
     lookup, _fake, store = world
-    await store.save_looked_up([(await lookup(ALPHA)).papers[0]])
+    await store.papers.save_looked_up([(await lookup(ALPHA)).papers[0]])
     try:
         result = await lookup(query)
     except LookupFailed as exc:
         assert str(exc)
     else:
         assert result.papers
-    assert await store.count_papers() >= 1
-    assert await store.get_paper(ALPHA) is not None
+    assert await store.papers.count() >= 1
+    assert await store.papers.get(ALPHA) is not None
 
 
 async def test_unreachable_arxiv_falls_back_or_fails_clearly(
@@ -199,7 +200,7 @@ async def test_unreachable_arxiv_falls_back_or_fails_clearly(
         with pytest.raises(LookupFailed, match="arXiv unreachable"):
             await lookup("some title words")
         api = parse_api((FIXTURES / "arxiv_api_query_recorded_2026.body.xml").read_bytes())
-        await store.save_looked_up(i.paper for i in api.items)
+        await store.papers.save_looked_up(i.paper for i in api.items)
         # A stored version answers even when a newer one cannot be fetched.
         result = await lookup("2202.12139v5")
         assert result.origin == "store" and result.note and "unreachable" in result.note

@@ -14,14 +14,14 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import fake_arxiv
 import pytest
-from fake_arxiv import FakeArxiv
-from fakeweb import FakeServer
+from support import fake_arxiv
+from support.fake_arxiv import FakeArxiv
+from support.fakeweb import FakeServer
 
 from bot.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 LISTING = FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml"
 

@@ -11,19 +11,23 @@ import time
 from datetime import date
 
 import pytest
+from support.store import ingest
 
 from bot.config import DeliveryConfig
 from bot.delivery import Deliverer
 from bot.model import AnnounceType, ListingItem, Paper, Subscription, SubscriptionKind
-from bot.port import ChannelUnavailable, Outgoing, Refused, RetryLater
+from bot.port import AdapterSpec, ChannelUnavailable, Outgoing, Refused, RetryLater
 from bot.store import Store
 
-CONFIG = DeliveryConfig(backoff_base_seconds=2, backoff_max_seconds=900,
-                        per_channel_interval_seconds=0)  # fmt: skip
+CONFIG = DeliveryConfig(
+    backoff_base_seconds=2, backoff_max_seconds=900, per_channel_interval_seconds=0
+)
+#: The deliverer paces each channel by its platform's spec; these tests pace none.
+SPECS = {"console": AdapterSpec("console", "unused:Unused", pace_seconds=0.0)}
 
 
 def deliverer(store=None, adapters=None, rng=lambda: 0.0, **kw) -> Deliverer:
-    return Deliverer(store, adapters or {}, {}, CONFIG, rng=rng, **kw)  # type: ignore[arg-type]
+    return Deliverer(store, adapters or {}, SPECS, {}, CONFIG, rng=rng, **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("retry_after", [0.0, 0.5, 1.0, 30.0, 3600.0])
@@ -52,11 +56,13 @@ def test_exponential_backoff_with_jitter_bounds(attempts, base):
 async def _queue(store: Store, channel_ids: list[int], n: int) -> None:
     subs = {c: [Subscription(1, c, SubscriptionKind.TOPIC, "x")] for c in channel_ids}
     items = [
-        ListingItem(Paper(f"2607.{i:05d}", 1, f"Paper {i}", ("A. Author",), "Abs.", "cs.AI"),
-                    AnnounceType.NEW)
+        ListingItem(
+            Paper(f"2607.{i:05d}", 1, f"Paper {i}", ("A. Author",), "Abs.", "cs.AI"),
+            AnnounceType.NEW,
+        )
         for i in range(n)
-    ]  # fmt: skip
-    await store.ingest(items, announced_on=date(2026, 7, 13), matcher=lambda _p: subs)
+    ]
+    await ingest(store, items, announced_on=date(2026, 7, 13), matcher=lambda _p: subs)
 
 
 def _dead_pid() -> int:
@@ -66,19 +72,21 @@ def _dead_pid() -> int:
 
 
 async def test_release_dead_claims_returns_claims_of_a_dead_pid_on_this_host(store):
-    ch = await store.upsert_config_channel("team", "console")
+    ch = await store.channels.upsert_config("team", "console")
     await _queue(store, [ch.id], 4)
     host = socket.gethostname()
     dead = f"{host}:{_dead_pid()}:abcd1234"
     alive = f"{host}:{os.getppid()}:abcd1234"  # our parent is alive
     elsewhere = f"another-host:{_dead_pid()}:abcd1234"  # cannot be checked from here
     for owner in (dead, alive, elsewhere):
-        assert len(await store.claim_due(owner, limit=1)) == 1
+        assert len(await store.outbox.claim_due(owner, limit=1)) == 1
     me = deliverer(store, worker_id=f"{host}:{os.getpid()}:ffff0000")
-    assert len(await store.claim_due(me.worker_id, limit=1)) == 1  # ours, from before a restart
+    assert (
+        len(await store.outbox.claim_due(me.worker_id, limit=1)) == 1
+    )  # ours, from before a restart
     assert await me.release_dead_claims() == 2
-    assert sorted(await store.claim_owners()) == sorted([alive, elsewhere])
-    again = await store.claim_due("w", limit=10)
+    assert sorted(await store.outbox.claim_owners()) == sorted([alive, elsewhere])
+    again = await store.outbox.claim_due("w", limit=10)
     assert len(again) == 2
 
 
@@ -86,7 +94,6 @@ class ScriptedAdapter:
     """Answers each deliver() with the next scripted outcome (None = accepted)."""
 
     thread_kinds: tuple[str, ...] = ()
-    pace_seconds = 0.0
 
     def __init__(self, *outcomes) -> None:
         self.outcomes = list(outcomes)
@@ -101,49 +108,49 @@ class ScriptedAdapter:
 
 
 async def _states(store) -> dict[str, str]:
-    return {p: s for p, _c, _k, _v, s in await store.outbox_states()}
+    return {p: s for p, _c, _k, _v, s in await store.outbox.states()}
 
 
 async def test_retry_later_requeues_the_rest_of_the_channel_after_retry_after(store):
-    ch = await store.upsert_config_channel("team", "console")
+    ch = await store.channels.upsert_config("team", "console")
     await _queue(store, [ch.id], 3)
     adapter = ScriptedAdapter(None, RetryLater("HTTP 429", retry_after=30))
     d = deliverer(store, {"console": adapter})
     report = await d.run_once()
     assert (report.sent, report.retried) == (1, 1)
     assert list((await _states(store)).values()) == ["sent", "pending", "pending"]
-    due = await store.next_due({ch.id})
+    due = await store.outbox.next_due({ch.id})
     assert due == pytest.approx(time.time() + 30, abs=2)
     assert (await d.run_once()).sent == 0  # not due yet
 
 
 async def test_refused_fails_one_message_and_delivery_goes_on(store):
-    ch = await store.upsert_config_channel("team", "console")
+    ch = await store.channels.upsert_config("team", "console")
     await _queue(store, [ch.id], 3)
     adapter = ScriptedAdapter(None, Refused("invalid_blocks"))
     report = await deliverer(store, {"console": adapter}).run_once()
     assert (report.sent, report.failed) == (2, 1)
     assert list((await _states(store)).values()) == ["sent", "failed", "sent"]
-    summary = await store.outbox_summary()
+    summary = await store.outbox.summary()
     assert summary.failed == [(ch.id, "2607.00001", "alert", "invalid_blocks")]
 
 
 async def test_channel_unavailable_pauses_only_that_channel(store):
-    one = await store.upsert_config_channel("one", "console")
-    two = await store.upsert_config_channel("two", "slack-webhook")
+    one = await store.channels.upsert_config("one", "console")
+    two = await store.channels.upsert_config("two", "slack-webhook")
     await _queue(store, [one.id, two.id], 2)
     bad = ScriptedAdapter(ChannelUnavailable("webhook gone (HTTP 404)"))
     good = ScriptedAdapter()
     d = deliverer(store, {"console": good, "slack-webhook": bad})
     report = await d.run_once()
     assert report.paused == ["two"] and report.sent == 2
-    assert (await store.get_channel(two.id)).paused_reason == "webhook gone (HTTP 404)"
+    assert (await store.channels.get(two.id)).paused_reason == "webhook gone (HTTP 404)"
     assert await d.run_once() == type(report)()  # nothing due: the paused channel waits
-    assert (await store.outbox_summary()).pending == {two.id: 2}  # kept, not lost
+    assert (await store.outbox.summary()).pending == {two.id: 2}  # kept, not lost
 
 
 async def test_an_adapter_bug_requeues_instead_of_losing(store):
-    ch = await store.upsert_config_channel("team", "console")
+    ch = await store.channels.upsert_config("team", "console")
     await _queue(store, [ch.id], 2)
     report = await deliverer(store, {"console": ScriptedAdapter(KeyError("x"))}).run_once()
     assert report.retried == 1
@@ -151,7 +158,7 @@ async def test_an_adapter_bug_requeues_instead_of_losing(store):
 
 
 async def test_drain_waits_for_retries_within_max_wait(store):
-    ch = await store.upsert_config_channel("team", "console")
+    ch = await store.channels.upsert_config("team", "console")
     await _queue(store, [ch.id], 2)
     adapter = ScriptedAdapter(RetryLater("503", retry_after=0.2), RetryLater("503", 0.2))
     started = time.monotonic()
@@ -168,9 +175,9 @@ async def test_drain_waits_for_retries_within_max_wait(store):
 async def test_drain_waits_for_messages_another_process_is_sending(store):
     """``check`` beside ``run``: claims of a live worker are still owed, so drain waits for
     their outcome (here the lease runs out and drain delivers them itself)."""
-    ch = await store.upsert_config_channel("team", "console")
+    ch = await store.channels.upsert_config("team", "console")
     await _queue(store, [ch.id], 2)
-    assert len(await store.claim_due("other-process", lease=0.5)) == 2
+    assert len(await store.outbox.claim_due("other-process", lease=0.5)) == 2
     adapter = ScriptedAdapter()
     started = time.monotonic()
     report = await deliverer(store, {"console": adapter}).drain(5)
@@ -179,9 +186,9 @@ async def test_drain_waits_for_messages_another_process_is_sending(store):
 
 
 async def test_drain_does_not_wait_for_a_paused_channel(store):
-    ch = await store.upsert_config_channel("team", "console")
+    ch = await store.channels.upsert_config("team", "console")
     await _queue(store, [ch.id], 1)
-    await store.pause_channel(ch.id, "webhook gone (HTTP 404)")
+    await store.channels.pause(ch.id, "webhook gone (HTTP 404)")
     started = time.monotonic()
     report = await deliverer(store, {"console": ScriptedAdapter()}).drain(5)
     assert report.sent == 0 and time.monotonic() - started < 0.5

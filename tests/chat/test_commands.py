@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from support.adapters import commands as commands_over
 
-from bot.chat.commands import Commands, UserRateLimiter
+from bot.chat.commands import UserRateLimiter
 from bot.chat.lookup import LookupFailed, LookupResult
 from bot.config import Config, LimitsConfig
 from bot.model import CommandContext, Paper
@@ -30,14 +31,14 @@ class StubLookup:
 async def setup(store, tmp_path):
     config = Config(database_path=tmp_path / "x.sqlite3")
     lookup = StubLookup()
-    commands = Commands(store, lookup, config)
+    commands = commands_over(store, lookup, config)
     for name in ("console", "other"):
-        await store.upsert_config_channel(name, "console")
+        await store.channels.upsert_config(name, "console")
     return commands, lookup
 
 
-def ctx(channel: str = "console", **kw) -> CommandContext:
-    return CommandContext(platform="console", channel_name=channel, **kw)
+def ctx(channel: str = "console", platform: str = "console", **kw) -> CommandContext:
+    return CommandContext(platform=platform, channel_name=channel, **kw)
 
 
 async def test_first_word_picks_the_subcommand_anything_else_is_a_lookup(setup):
@@ -59,8 +60,8 @@ async def test_first_word_picks_the_subcommand_anything_else_is_a_lookup(setup):
 
 
 async def test_usage_lines_carry_the_chat_prefix(store, tmp_path):
-    commands = Commands(store, StubLookup(), Config(database_path=tmp_path / "x"), "/paper ")
-    reply = await commands.dispatch(ctx(), "subscribe")
+    commands = commands_over(store, StubLookup(), Config(database_path=tmp_path / "x"))
+    reply = await commands.dispatch(ctx(platform="slack"), "subscribe")
     assert reply.error and reply.text == "Usage: `/paper subscribe author|topic|category <value>`"
 
 
@@ -68,7 +69,7 @@ async def test_managing_needs_permission_reading_does_not(setup, store):
     commands, _ = setup
     refused = await commands.dispatch(ctx(can_manage=False), "subscribe author Babuschkin, Igor")
     assert refused.error and "permission" in refused.text
-    assert await store.list_subscriptions() == []
+    assert await store.subscriptions.list() == []
     assert (await commands.dispatch(ctx(can_manage=False), "unsubscribe 1")).error
     assert not (await commands.dispatch(ctx(can_manage=False), "list")).error
     assert not (await commands.dispatch(ctx(can_manage=False), "help")).error
@@ -80,9 +81,9 @@ async def test_unsubscribe_only_within_the_channel(setup, store):
     assert theirs.text.startswith("Subscribed #1 topic: diffusion")
     refused = await commands.dispatch(ctx("console"), "unsubscribe #1")
     assert refused.error and refused.text.startswith("This channel has no subscription #1")
-    assert len(await store.list_subscriptions()) == 1
+    assert len(await store.subscriptions.list()) == 1
     assert (await commands.dispatch(ctx("other"), "unsubscribe #1")).text == "Unsubscribed #1."
-    assert await store.list_subscriptions() == []
+    assert await store.subscriptions.list() == []
     usage = await commands.dispatch(ctx(), "unsubscribe one")
     assert usage.error and "Usage: `unsubscribe <id>`" in usage.text
 
@@ -93,12 +94,12 @@ async def test_a_chat_channel_is_created_on_first_subscribe(setup, store):
                           user_id="U1", user_name="ada")  # fmt: skip
     listed = await commands.dispatch(chat, "list")
     assert "No subscriptions here yet" in listed.text
-    assert await store.find_channel("slack:T1/C1") is None  # list does not create it
+    assert await store.channels.find("slack:T1/C1") is None  # list does not create it
     reply = await commands.dispatch(chat, "subscribe category cs.LG")
     assert not reply.error and not reply.ephemeral  # the channel sees who subscribed to what
-    channel = await store.find_channel("slack:T1/C1")
+    channel = await store.channels.find("slack:T1/C1")
     assert channel is not None and channel.platform == "slack" and channel.external_id == "C1"
-    (sub,) = await store.list_subscriptions(channel.id)
+    (sub,) = await store.subscriptions.list(channel.id)
     assert sub.value == "cs.LG" and sub.created_by == "ada"
     assert "#1 category: cs.LG" in (await commands.dispatch(chat, "list")).text
     # The same Slack channel id under a new name (renamed workspace path) keeps its row.
@@ -108,7 +109,7 @@ async def test_a_chat_channel_is_created_on_first_subscribe(setup, store):
 
 async def test_per_user_rate_limit(store, tmp_path):
     config = Config(database_path=tmp_path / "x", limits=LimitsConfig(commands_per_minute=3))
-    commands = Commands(store, StubLookup(), config)
+    commands = commands_over(store, StubLookup(), config)
     now = [1000.0]
     commands.limiter = UserRateLimiter(3, clock=lambda: now[0])
     for _ in range(3):
@@ -125,7 +126,7 @@ async def test_per_user_rate_limit(store, tmp_path):
 async def test_query_length_limit(store, tmp_path):
     config = Config(database_path=tmp_path / "x", limits=LimitsConfig(max_query_length=20))
     lookup = StubLookup()
-    commands = Commands(store, lookup, config)
+    commands = commands_over(store, lookup, config)
     reply = await commands.dispatch(ctx(), "lookup " + "x" * 21)
     assert reply.error and reply.text == "That is too long (21 characters; at most 20)."
     assert lookup.queries == []
@@ -135,8 +136,10 @@ async def test_query_length_limit(store, tmp_path):
 async def test_duplicate_subscription_message(setup):
     commands, _ = setup
     assert not (await commands.dispatch(ctx(), "subscribe author Babuschkin, Igor")).error
-    for same, shown in (("Igor Babuschkin", "Igor Babuschkin"), ("IGOR  BABUSCHKIN", "IGOR "
-                                                                 "BABUSCHKIN")):  # fmt: skip
+    for same, shown in (
+        ("Igor Babuschkin", "Igor Babuschkin"),
+        ("IGOR  BABUSCHKIN", "IGOR BABUSCHKIN"),
+    ):
         dup = await commands.dispatch(ctx(), f"subscribe author {same}")
         assert dup.error
         assert dup.text == f"This channel is already subscribed to author: {shown} (#1)."
@@ -156,7 +159,7 @@ async def test_invalid_topic_gives_a_clear_error(setup, store, value, message):
     commands, _ = setup
     reply = await commands.dispatch(ctx(), f"subscribe topic {value}")
     assert reply.error and reply.text.startswith(message)
-    assert await store.list_subscriptions() == []
+    assert await store.subscriptions.list() == []
 
 
 async def test_categories_and_archives(setup, store):
@@ -184,7 +187,7 @@ async def test_unsubscribe_with_an_impossible_id_is_a_usage_error(setup, text) -
 
 async def test_a_failing_command_answers_instead_of_raising(tmp_path) -> None:
     broken = await Store.open(tmp_path / "db.sqlite3")
-    commands = Commands(broken, StubLookup(), Config(database_path=tmp_path / "x"))
+    commands = commands_over(broken, StubLookup(), Config(database_path=tmp_path / "x"))
     await broken.close()  # every query now fails inside the handler
     reply = await commands.dispatch(ctx("c"), "list")
     assert reply.error and "failed on our side" in reply.text

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from fakeweb import FakeServer, Reply
 from lxml import etree
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures"
+from support.fakeweb import FakeServer, Reply
+
+REPO = Path(__file__).resolve().parent.parent.parent
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 CORPUS = FIXTURES / "corpus"
 LISTING_0714 = FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml"
 EMPTY_LISTING = FIXTURES / "arxiv_rss_cs_ai_empty_holiday_2025-12-31.xml"
@@ -344,17 +345,17 @@ def _env() -> dict[str, str]:
 async def add_subscriptions(config: Path, subs: Iterable[tuple[str, str, str]]) -> None:
     """Subscribe channels in-process (quicker than one CLI run each): (channel, kind, value)."""
     from bot.app import App
-    from bot.chat.commands import normalize_subscription
+    from bot.chat.services import normalize_subscription
     from bot.config import load_config
     from bot.model import SubscriptionKind
 
-    async with await App.create(load_config(str(config))) as app:
+    async with App.open(load_config(str(config))) as app:
         for channel_name, kind_word, raw in subs:
             kind = SubscriptionKind(kind_word)
             value, norm = normalize_subscription(kind, raw)
-            channel = await app.store.find_channel(channel_name)
+            channel = await app.store.channels.find(channel_name)
             assert channel is not None, channel_name
-            await app.store.add_subscription(channel.id, kind, value, norm, "test")
+            await app.store.subscriptions.add(channel.id, kind, value, norm, "test")
 
 
 async def start_cli(config: Path, *args: str) -> asyncio.subprocess.Process:

@@ -29,10 +29,11 @@ import re
 from pathlib import Path
 
 from aiohttp import web
-from fakeweb import FakeServer, RecordedRequest, Reply
 from lxml import etree
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from support.fakeweb import FakeServer, RecordedRequest, Reply
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"

@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
-from fakeweb import FakeServer
+
+from support.fakeweb import FakeServer
 
 TEAM_ID = "T0TEAM001"
 BOT_USER = "U0BOT0001"

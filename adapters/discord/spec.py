@@ -1,0 +1,24 @@
+"""What the core knows of Discord: the bot (slash commands, threads) and incoming webhooks."""
+
+from bot.port import AdapterSpec
+
+BOT = AdapterSpec(
+    name="discord",
+    factory="adapters.discord.bot:DiscordAdapter",
+    section="discord",
+    channel_keys=("channel_id",),
+    external_id_key="channel_id",
+    command_prefix="/paper ",
+    threads=True,
+    visibility_before_run=True,
+    threads_digests=True,
+    # A retried post carries the same nonce with enforce_nonce: Discord drops the repeat.
+    checks_unknown_outcome=True,
+)
+
+WEBHOOK = AdapterSpec(
+    name="discord-webhook",
+    factory="adapters.discord.webhook:DiscordWebhookAdapter",
+    channel_keys=("webhook_url",),
+    secret_keys=frozenset({"webhook_url"}),
+)

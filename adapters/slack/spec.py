@@ -1,0 +1,22 @@
+"""What the core knows of Slack: the bot (slash commands, threads) and incoming webhooks."""
+
+from bot.port import AdapterSpec
+
+BOT = AdapterSpec(
+    name="slack",
+    factory="adapters.slack.bot:SlackAdapter",
+    section="slack",
+    channel_keys=("channel_id",),
+    external_id_key="channel_id",
+    command_prefix="/paper ",
+    threads=True,
+    receives=frozenset({"buttons"}),
+    threads_digests=True,
+)
+
+WEBHOOK = AdapterSpec(
+    name="slack-webhook",
+    factory="adapters.slack.webhook:SlackWebhookAdapter",
+    channel_keys=("webhook_url",),
+    secret_keys=frozenset({"webhook_url"}),
+)

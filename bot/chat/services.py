@@ -1,0 +1,149 @@
+"""What chat commands and the CLI both do: find the channel, subscribe, unsubscribe, list,
+resume, report status. Each front end formats the answers its own way; neither re-implements
+the rules.
+
+Expected failures are :class:`UserError` s whose message is meant for the user as it stands
+(chat capitalises its first letter; the CLI prints it after ``paperbot:``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.chat.lookup import Lookup
+from bot.chat.status import status_text
+from bot.config import Config
+from bot.matching.names import parse_person
+from bot.matching.topic import TopicError, parse_topic
+from bot.model import Channel, CommandContext, Subscription, SubscriptionKind
+from bot.model.clock import SYSTEM_CLOCK, Clock
+from bot.sources.arxiv import ArxivSource
+from bot.sources.taxonomy import normalize_category
+from bot.store import DuplicateSubscription, Store, TooManySubscriptions
+
+
+class UserError(Exception):
+    """An expected failure; the message is meant for the user."""
+
+
+class UnknownChannel(UserError):
+    """No channel has that name; the message lists the known ones."""
+
+
+class BadSubscription(UserError):
+    """The value cannot be subscribed to (not a name, a bad topic, an unknown category)."""
+
+
+class AlreadySubscribed(UserError):
+    """The channel already has this subscription; ``existing`` is its id."""
+
+    def __init__(self, existing: int) -> None:
+        super().__init__(f"already subscribed as #{existing}")
+        self.existing = existing
+
+
+def subscription_id(text: str) -> int | None:
+    """``12`` or ``#12`` as an id; None for anything else (including ids SQLite cannot hold)."""
+    raw = text.strip().removeprefix("#")
+    return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None
+
+
+def normalize_subscription(kind: SubscriptionKind, value: str) -> tuple[str, str]:
+    """The value to store and its dedup key; ``ValueError`` with a clear message if bad."""
+    if kind is SubscriptionKind.AUTHOR:
+        person = parse_person(value)
+        if person is None:
+            raise ValueError(f"{value!r} is not a person's name")
+        return value, f"{person.surname_key}|{' '.join(person.given)}"
+    if kind is SubscriptionKind.TOPIC:
+        try:
+            parse_topic(value)
+        except TopicError as exc:
+            raise ValueError(str(exc)) from None
+        return value, " ".join(value.casefold().split())
+    category = normalize_category(value)
+    return category, category.casefold()
+
+
+class Services:
+    """The shared operations, over one store and one arXiv source."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        lookup: Lookup,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.lookup = lookup
+        self.clock = clock
+
+    @classmethod
+    def over(
+        cls, store: Store, config: Config, arxiv: ArxivSource | None, clock: Clock = SYSTEM_CLOCK
+    ) -> Services:
+        """The services with a look-up that asks ``arxiv`` (None: the store only)."""
+        lookup = Lookup(store, arxiv, max_length=config.limits.max_query_length)
+        return cls(store, config, lookup, clock=clock)
+
+    async def channel_named(self, name: str) -> Channel:
+        """The channel with this name (or config alias); :class:`UnknownChannel` otherwise."""
+        channel = await self.store.channels.find(name)
+        if channel is None:
+            known = ", ".join(c.name for c in await self.store.channels.list()) or "none"
+            raise UnknownChannel(f"unknown channel {name!r} (known: {known})")
+        return channel
+
+    async def chat_channel(self, ctx: CommandContext, *, create: bool) -> Channel | None:
+        """The channel a chat command runs in: by the platform's id when it gave one
+        (``create``: made on first use), else by name (the console's)."""
+        if ctx.external_id:
+            if create:
+                return await self.store.channels.ensure_chat(
+                    ctx.platform, ctx.external_id, ctx.channel_name
+                )
+            return await self.store.channels.by_external(ctx.platform, ctx.external_id)
+        return await self.store.channels.find(ctx.channel_name)
+
+    async def subscribe(
+        self, channel: Channel, kind: SubscriptionKind, value: str, by: str | None
+    ) -> Subscription:
+        """Subscribe ``channel``; :class:`BadSubscription` or :class:`AlreadySubscribed` when
+        it cannot be done."""
+        try:
+            value, norm = normalize_subscription(kind, value)
+        except ValueError as exc:
+            raise BadSubscription(str(exc)) from None
+        try:
+            return await self.store.subscriptions.add(
+                channel.id,
+                kind,
+                value,
+                norm,
+                by,
+                max_per_channel=self.config.limits.max_subscriptions_per_channel,
+            )
+        except DuplicateSubscription as exc:
+            raise AlreadySubscribed(exc.existing) from None
+        except TooManySubscriptions as exc:
+            raise BadSubscription(str(exc)) from None
+
+    async def unsubscribe(self, channel: Channel, subscription: int) -> bool:
+        """Remove one of the channel's subscriptions; False when it has no such one."""
+        return await self.store.subscriptions.remove(subscription, channel.id)
+
+    async def subscriptions(self, channel: Channel | None = None) -> list[Subscription]:
+        """A channel's subscriptions (every channel's with None), oldest first."""
+        return await self.store.subscriptions.list(channel.id if channel else None)
+
+    async def resume(self, channel: Channel) -> None:
+        """Deliver to a paused channel again."""
+        await self.store.channels.resume(channel.id)
+
+    async def status(self, now: datetime | None = None) -> str:
+        """The ``status`` report (no secret is ever part of it)."""
+        return await status_text(self.store, self.config, now or self.clock.now())

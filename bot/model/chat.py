@@ -1,0 +1,124 @@
+"""Channels, subscriptions, commands, replies and the messages owed to channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.model.paper import Paper
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A place alerts go to. ``name`` is the config name or ``slack:T/C`` / ``discord:G/C``."""
+
+    id: int
+    name: str
+    platform: str
+    external_id: str | None = None
+    paused_reason: str | None = None
+    paused_at: datetime | None = None
+
+
+class SubscriptionKind(StrEnum):
+    AUTHOR = "author"
+    TOPIC = "topic"
+    CATEGORY = "category"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    channel_id: int
+    kind: SubscriptionKind
+    value: str
+    created_by: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """How an alert says why it matched: ``author: Babuschkin, Igor``."""
+        return f"{self.kind.value}: {self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A neutral answer to a command. ``text`` is Markdown-like; adapters render it.
+
+    ``papers`` carries paper cards to render richly where the platform can; ``ephemeral`` asks
+    for a reply only the caller sees; ``error`` marks usage/permission errors.
+    """
+
+    text: str
+    papers: tuple[Paper, ...] = ()
+    ephemeral: bool = True
+    error: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    """Who runs a command, and where. ``channel_name`` is the neutral channel name."""
+
+    platform: str
+    channel_name: str
+    user_id: str = "console"
+    user_name: str = ""
+    can_manage: bool = True
+    #: The platform's channel id (Slack ``C…``, Discord snowflake); chat channels are created
+    #: from it on first subscribe. None for config-only channels such as the console.
+    external_id: str | None = None
+
+
+class MessageKind(StrEnum):
+    """What an outbox message is: the paper's card, or a reply in the card's thread."""
+
+    ALERT = "alert"  # the paper's card
+    ABSTRACT = "abstract"  # the full abstract, in the alert's thread
+    VERSION = "version"  # a new version, noted in the alert's thread
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One message waiting in (or claimed from) the outbox.
+
+    ``kind`` is ``alert`` (the paper's card), ``abstract`` (full abstract in the alert's thread)
+    or ``version`` (a new version noted in the alert's thread). ``parent_ref`` is the platform's
+    id of the parent alert (Slack ``ts``, Discord message id) for thread replies.
+    """
+
+    id: int
+    paper_id: str
+    channel_id: int
+    kind: MessageKind
+    version: int
+    reasons: tuple[str, ...] = ()
+    parent_id: int | None = None
+    parent_ref: str | None = None
+    attempts: int = 0
+
+    @property
+    def key(self) -> str:
+        """Stable identity of this message across processes and restarts."""
+        return f"{self.paper_id}:{self.channel_id}:{self.kind}:{self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A neutral alert for one paper in one channel; each adapter renders it its own way.
+
+    Text fields are plain (unescaped) text: escaping is the renderer's job.
+    """
+
+    paper: Paper
+    authors_line: str
+    summary: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.paper.title
+
+    @property
+    def date(self) -> date | None:
+        return self.paper.display_date

@@ -1,0 +1,64 @@
+"""Building adapters and their context in tests, the way the composition root does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.chat.commands import Commands
+from bot.chat.lookup import Lookup
+from bot.chat.services import Services
+from bot.config import Config
+from bot.model import CommandContext, Paper, Reply, Subscription
+from bot.port import AdapterContext, Front, always_answers
+from bot.store import Store
+
+
+def commands(store: Store, lookup: Any, config: Config) -> Commands:
+    """The chat front end over ``store`` with this look-up (a real :class:`Lookup` or a stub)."""
+    return Commands(Services(store, config, lookup))
+
+
+def store_commands(store: Store, config: Config) -> Commands:
+    """The chat front end over ``store``, with look-ups answered from the store only."""
+    return commands(store, Lookup(store, None), config)
+
+
+async def _no_paper(arxiv_id: str) -> Paper | None:
+    return None
+
+
+async def _no_subscriptions(external_id: str) -> list[Subscription]:
+    return []
+
+
+async def _no_dispatch(ctx: CommandContext, text: str) -> Reply:
+    raise AssertionError("this adapter was not expected to run commands")
+
+
+def adapter_context(
+    config: Config,
+    platform: str,
+    *,
+    front: Front | None = None,
+    store: Store | None = None,
+    interactive: bool = False,
+) -> AdapterContext:
+    """The context ``App.open`` would give the ``platform`` adapter."""
+    paper = store.papers.get if store is not None else _no_paper
+    subscriptions = _no_subscriptions
+    if store is not None:
+        db = store
+
+        async def subscriptions(external_id: str) -> list[Subscription]:
+            channel = await db.channels.by_external(platform, external_id)
+            return await db.subscriptions.list(channel.id) if channel else []
+
+    return AdapterContext(
+        config=config,
+        spec=config.specs[platform],
+        dispatch=always_answers(front.dispatch) if front is not None else _no_dispatch,
+        may_fetch=front.may_fetch if front is not None else (lambda _text: False),
+        paper=paper,
+        subscriptions=subscriptions,
+        interactive=interactive,
+    )
