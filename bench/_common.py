@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.chat.commands import normalize_subscription  # noqa: E402
-from bot.ingest.files import read_listing_file  # noqa: E402
+from bot.chat.services import normalize_subscription  # noqa: E402
+from bot.sources.files import read_listing_file  # noqa: E402
 from bot.model import Listing, Paper, Subscription, SubscriptionKind  # noqa: E402
 from bot.sources.arxiv_parse import parse_listing  # noqa: E402
 
@@ -260,3 +260,14 @@ def median(values: Sequence[float]) -> float:
 
 def fmt_ms(seconds: float) -> str:
     return f"{seconds * 1000:.3f} ms"
+
+
+async def ingest(
+    store, items, *, announced_on=None, matcher=None, thread_platform_channels=frozenset()
+):
+    """One listing through the real ingest path, matching with ``matcher``."""
+    from bot.ingest.ingestor import Ingestor
+
+    return await Ingestor(store).ingest_items(
+        items, announced_on=announced_on, matcher=matcher, thread_channels=thread_platform_channels
+    )

@@ -23,6 +23,8 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import ingest
+
 from adapters.slack.bot import SlackAdapter
 from bot.config import Config, DeliveryConfig
 from bot.delivery import Deliverer
@@ -76,29 +78,37 @@ async def bench(channels: int, per_channel: int, pace: float) -> dict[str, float
         store = await Store.open(Path(tmp) / "bench.sqlite3")
         ids = []
         for i in range(channels):
-            ch = await store.ensure_chat_channel("slack", f"C{i:04d}", f"slack:T1/C{i:04d}")
+            ch = await store.channels.ensure_chat("slack", f"C{i:04d}", f"slack:T1/C{i:04d}")
             ids.append(ch.id)
         sub = Subscription(1, 0, SubscriptionKind.CATEGORY, "cs.AI")
         papers = [
             Paper(f"2607.{10000 + n}", 1, f"Paper {n}", ("A. Author",), "Text.", "cs.AI")
             for n in range(per_channel)
         ]
-        await store.ingest(
+        await ingest(
+            store,
             [ListingItem(p, AnnounceType.NEW) for p in papers],
             matcher=lambda p: {cid: [sub] for cid in ids},
         )
         settings = {"mode": "http", "api_url": f"http://127.0.0.1:{port}/api/"}
         config = Config(database_path=Path(tmp) / "x", sections={"slack": settings})
-        ctx = AdapterContext(config, dispatch=None, commands=None, store=store)  # type: ignore[arg-type]
+        ctx = AdapterContext(
+            config=config,
+            spec=config.specs["slack"],
+            dispatch=None,  # type: ignore[arg-type]  # deliveries only: no commands
+            may_fetch=lambda _text: False,
+            paper=store.papers.get,
+            subscriptions=None,  # type: ignore[arg-type]
+        )
         adapter = SlackAdapter(ctx, env={"SLACK_BOT_TOKEN": "xoxb-bench"})
         adapter.thread_kinds = ()  # measure alerts only
         delivery = DeliveryConfig(per_channel_interval_seconds=pace, backoff_base_seconds=0.5)
-        deliverer = Deliverer(store, {"slack": adapter}, {}, delivery)
+        deliverer = Deliverer(store, {"slack": adapter}, config.specs, {}, delivery)
         total = channels * per_channel
         start = time.monotonic()
         report = await deliverer.drain(max_wait=600)
         elapsed = time.monotonic() - start
-        states = await store.outbox_states()
+        states = await store.outbox.states()
         await adapter.stop()
         await store.close()
     await runner.cleanup()

@@ -34,7 +34,7 @@ from _common import (
     run_measured,
 )
 
-from bot.chat.commands import normalize_subscription
+from bot.chat.services import normalize_subscription
 from bot.matching.index import SubscriptionIndex
 from bot.store import Store
 
@@ -67,10 +67,10 @@ async def make_template(db: Path, papers, count: int) -> None:
     for i in range(CHANNELS):
         platform = "slack" if i < THREAD_CHANNELS else "slack-webhook"
         external = f"C{i:08d}" if i < THREAD_CHANNELS else None
-        ids.append((await store.upsert_config_channel(f"team{i}", platform, external)).id)
+        ids.append((await store.channels.upsert_config(f"team{i}", platform, external)).id)
     for channel, kind, value in generate_subscriptions(papers, count, channels=CHANNELS, mix=MIX):
         value, norm = normalize_subscription(kind, value)
-        await store.add_subscription(ids[channel], kind, value, norm, "bench")
+        await store.subscriptions.add(ids[channel], kind, value, norm, "bench")
     await store.close()
 
 
@@ -167,7 +167,7 @@ def main() -> int:
 async def _subscriptions(db: Path):
     store = await Store.open(db)
     try:
-        return await store.list_subscriptions()
+        return await store.subscriptions.list()
     finally:
         await store.close()
 

@@ -29,6 +29,7 @@ from _common import (
     PYTHON,
     corpus_files,
     db_size,
+    ingest,
     load_listings,
     percentile,
     remove_db,
@@ -91,22 +92,22 @@ async def build(corpus: str, db: Path, total: int) -> dict:
     store = await Store.open(db)
     start = time.perf_counter()
     for listing in listings:
-        await store.ingest(listing.items, announced_on=listing.pub_date)
-    real = list((await store.get_papers([r[0] for r in await store.fetchall(
+        await ingest(store, listing.items, announced_on=listing.pub_date)
+    real = list((await store.papers.get_many([r[0] for r in await store.db.fetchall(
         "SELECT arxiv_id FROM papers")])).values())  # fmt: skip
     del listings
     gen = Generator(real)
     k, day = 0, date(2026, 5, 1)
-    while await store.count_papers() < total:
-        n = min(BATCH, total - await store.count_papers())
+    while await store.papers.count() < total:
+        n = min(BATCH, total - await store.papers.count())
         items = [ListingItem(gen.paper(k + i), AnnounceType.NEW) for i in range(n)]
         k += n
-        await store.ingest(items, announced_on=day)
+        await ingest(store, items, announced_on=day)
         if k % 100_000 < BATCH:
             rate = k / (time.perf_counter() - start)
             print(f"  built {k + len(real):,} papers, {rate:,.0f}/s", file=sys.stderr, flush=True)
     seconds = time.perf_counter() - start
-    count = await store.count_papers()
+    count = await store.papers.count()
     await store.close()
     return {"papers": count, "build_seconds": seconds, "rate": count / seconds}
 
@@ -115,9 +116,9 @@ async def measure(db: Path, quick: bool) -> dict:
     rng = random.Random(11)
     store = await Store.open(db)
     lookup = Lookup(store, None)
-    total = await store.count_papers()
+    total = await store.papers.count()
     rowids = rng.sample(range(1, total + 1), 300 if quick else 2000)
-    ids = [r[0] for r in await store.fetchall(
+    ids = [r[0] for r in await store.db.fetchall(
         f"SELECT arxiv_id FROM papers WHERE id IN ({','.join(map(str, rowids))})")]  # fmt: skip
     rng.shuffle(ids)
     t_lookup, t_get = [], []
@@ -130,10 +131,10 @@ async def measure(db: Path, quick: bool) -> dict:
                 t_lookup.append(time.perf_counter() - t0)
                 assert result.papers[0].arxiv_id == arxiv_id
             else:
-                assert await store.get_paper(arxiv_id) is not None
+                assert await store.papers.get(arxiv_id) is not None
                 t_get.append(time.perf_counter() - t0)
     # Real titles are the ingested month: the first rows.
-    titles = [r[0] for r in await store.fetchall("SELECT title FROM papers WHERE id <= 15917")]
+    titles = [r[0] for r in await store.db.fetchall("SELECT title FROM papers WHERE id <= 15917")]
     words_queries = []
     while len(words_queries) < (100 if quick else 400):
         words = _TITLE_WORD.findall(rng.choice(titles))
@@ -170,7 +171,7 @@ async def _timed_words(lookup: Lookup, store: Store, queries: list[str]):
                     pass
                 t_lookup.append(time.perf_counter() - t0)
             else:
-                await store.search(q, limit=5, title_only=True)
+                await store.papers.search(q, limit=5, title_only=True)
                 t_search.append(time.perf_counter() - t0)
     return t_lookup, t_search, found
 
@@ -181,7 +182,7 @@ async def _like_baseline(store: Store, queries: list[str]) -> list[float]:
         words = q.split()
         sql = "SELECT id FROM papers WHERE " + " AND ".join(["title LIKE ?"] * len(words))
         t0 = time.perf_counter()
-        await store.fetchall(sql, [f"%{w}%" for w in words])
+        await store.db.fetchall(sql, [f"%{w}%" for w in words])
         times.append(time.perf_counter() - t0)
     return times
 

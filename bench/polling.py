@@ -37,7 +37,7 @@ from _common import (
 
 import bot.sources.arxiv as arxiv_module
 from bot.app import App
-from bot.chat.commands import normalize_subscription
+from bot.chat.services import normalize_subscription
 from bot.config import load_config
 from bot.store import Store
 
@@ -100,12 +100,12 @@ def write_config(path: Path, db: Path, port: int) -> None:
 async def make_template(db: Path, papers, count: int) -> None:
     remove_db(db)
     store = await Store.open(db)
-    ids = [(await store.upsert_config_channel(f"team{i}", "slack-webhook")).id
+    ids = [(await store.channels.upsert_config(f"team{i}", "slack-webhook")).id
            for i in range(CHANNELS)]  # fmt: skip
     mix = Mix(author=0.6, topic=0.4, category=0.0)  # categories would add polled URLs
     for channel, kind, value in generate_subscriptions(papers, count, channels=CHANNELS, mix=mix):
         value, norm = normalize_subscription(kind, value)
-        await store.add_subscription(ids[channel], kind, value, norm, "bench")
+        await store.subscriptions.add(ids[channel], kind, value, norm, "bench")
     await store.close()
 
 
@@ -140,7 +140,7 @@ async def set_mode(app: App, port: int, mode: str) -> None:
 
 async def cycle(cfg: Path, port: int, counter: ParseCounter) -> dict[str, tuple]:
     config = load_config(str(cfg))
-    async with await App.create(config) as app:
+    async with App.open(config) as app:
         await set_mode(app, port, "etag")
         full = await poll_once(app, counter)
         unchanged = await poll_once(app, counter)

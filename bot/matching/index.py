@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 
@@ -192,13 +192,6 @@ class SubscriptionIndex:
             else:
                 group.append(sub)
         return by_channel
-
-    def match_many(
-        self, papers: Iterable[Paper]
-    ) -> Iterator[tuple[Paper, dict[int, list[Subscription]]]]:
-        """Yield ``(paper, match(paper))`` for each paper, lazily."""
-        for paper in papers:
-            yield paper, self.match(paper)
 
     def _match_authors(self, paper: Paper, found: dict[int, Subscription]) -> None:
         index = self._authors

@@ -239,10 +239,3 @@ def same_person(a: PersonName, b: PersonName) -> bool:
 def index_key(person: PersonName) -> str:
     """A key equal for any two names :func:`same_person` accepts: the last surname word."""
     return person.surname_key.rpartition(" ")[2]
-
-
-def author_matches(subscription_value: str, author: str) -> bool:
-    """Whether an author subscription (a name, any supported form) matches one paper author."""
-    sub = parse_person(subscription_value)
-    person = parse_person(author)
-    return sub is not None and person is not None and same_person(sub, person)

@@ -163,15 +163,6 @@ def test_invalid_subscriptions_are_skipped_with_warning(caplog: pytest.LogCaptur
     assert sum("skipping subscription" in r.getMessage() for r in caplog.records) == 3
 
 
-def test_match_many_is_lazy_and_ordered() -> None:
-    other = Paper("2", 1, "Unrelated", authors=("Ada Lovelace",), categories=("math.AG",))
-    index = SubscriptionIndex([Subscription(1, 1, C, "math")])
-    it = index.match_many(iter([PAPER, other]))
-    assert next(it) == (PAPER, {})
-    assert next(it) == (other, {1: [Subscription(1, 1, C, "math")]})
-    assert next(it, None) is None
-
-
 def test_empty_index_matches_nothing() -> None:
     assert SubscriptionIndex([]).match(PAPER) == {}
     assert len(SubscriptionIndex([])) == 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from support.matching import author_matches
 
-from bot.matching.names import PersonName, author_matches, fold, parse_person, same_person
+from bot.matching.names import PersonName, fold, parse_person, same_person
 
 
 @pytest.mark.parametrize(
