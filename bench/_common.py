@@ -22,9 +22,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.chat.services import normalize_subscription  # noqa: E402
-from bot.sources.files import read_listing_file  # noqa: E402
 from bot.model import Listing, Paper, Subscription, SubscriptionKind  # noqa: E402
 from bot.sources.arxiv_parse import parse_listing  # noqa: E402
+from bot.sources.files import read_listing_file  # noqa: E402
 
 PYTHON = sys.executable
 PAPERBOT = str(Path(PYTHON).with_name("paperbot"))

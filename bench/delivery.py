@@ -65,6 +65,23 @@ class RateLimitedSlack:
         return web.json_response({"ok": True, "channel": channel, "ts": f"{self.ts}.000"})
 
 
+def slack_adapter(store: Store, port: int, tmp: Path) -> tuple[Config, SlackAdapter]:
+    """The real Slack adapter on the fake, posting alerts only (no thread replies)."""
+    settings = {"mode": "http", "api_url": f"http://127.0.0.1:{port}/api/"}
+    config = Config(database_path=tmp / "x", sections={"slack": settings})
+    ctx = AdapterContext(
+        config=config,
+        spec=config.specs["slack"],
+        dispatch=None,  # type: ignore[arg-type]  # deliveries only: no commands
+        may_fetch=lambda _text: False,
+        paper=store.papers.get,
+        subscriptions=None,  # type: ignore[arg-type]
+    )
+    adapter = SlackAdapter(ctx, env={"SLACK_BOT_TOKEN": "xoxb-bench"})
+    adapter.thread_kinds = ()  # measure alerts only
+    return config, adapter
+
+
 async def bench(channels: int, per_channel: int, pace: float) -> dict[str, float]:
     fake = RateLimitedSlack()
     app = web.Application()
@@ -90,18 +107,7 @@ async def bench(channels: int, per_channel: int, pace: float) -> dict[str, float
             [ListingItem(p, AnnounceType.NEW) for p in papers],
             matcher=lambda p: {cid: [sub] for cid in ids},
         )
-        settings = {"mode": "http", "api_url": f"http://127.0.0.1:{port}/api/"}
-        config = Config(database_path=Path(tmp) / "x", sections={"slack": settings})
-        ctx = AdapterContext(
-            config=config,
-            spec=config.specs["slack"],
-            dispatch=None,  # type: ignore[arg-type]  # deliveries only: no commands
-            may_fetch=lambda _text: False,
-            paper=store.papers.get,
-            subscriptions=None,  # type: ignore[arg-type]
-        )
-        adapter = SlackAdapter(ctx, env={"SLACK_BOT_TOKEN": "xoxb-bench"})
-        adapter.thread_kinds = ()  # measure alerts only
+        config, adapter = slack_adapter(store, port, Path(tmp))
         delivery = DeliveryConfig(per_channel_interval_seconds=pace, backoff_base_seconds=0.5)
         deliverer = Deliverer(store, {"slack": adapter}, config.specs, {}, delivery)
         total = channels * per_channel
@@ -142,15 +148,18 @@ def main() -> None:
     if args.quick:
         args.channels, args.per_channel = 10, 4
     r = asyncio.run(bench(args.channels, args.per_channel, args.pace))
-    print(f"delivery: {r['messages']} messages to {args.channels} channels in "
-          f"{r['seconds']:.2f} s")  # fmt: skip
+    print(f"delivery: {r['messages']} messages to {args.channels} channels in {r['seconds']:.2f} s")
     print(f"  achieved   {r['rate']:.1f} msg/s")
     ratio = r["rate"] / r["limit_rate"]
     print(f"  limit      {r['limit_rate']:.1f} msg/s (channels × 1/s)   ratio {ratio:.2f}")
-    print(f"  ideal      {r['ideal_rate']:.1f} msg/s (first message of each channel at t=0)   "
-          f"ratio {r['rate'] / r['ideal_rate']:.2f}")  # fmt: skip
-    print(f"  429s provoked {r['rejected_429']}, accepted {r['accepted']}, "
-          f"duplicates {r['duplicates']}, marked sent {r['sent']}")  # fmt: skip
+    print(
+        f"  ideal      {r['ideal_rate']:.1f} msg/s (first message of each channel at t=0)   "
+        f"ratio {r['rate'] / r['ideal_rate']:.2f}"
+    )
+    print(
+        f"  429s provoked {r['rejected_429']}, accepted {r['accepted']}, "
+        f"duplicates {r['duplicates']}, marked sent {r['sent']}"
+    )
     lost = r["messages"] - r["sent"]
     print(f"  lost {lost}  -> {'OK' if lost == 0 and r['duplicates'] == 0 else 'FAIL'}")
     if lost or r["duplicates"]:

@@ -50,11 +50,14 @@ def write_config(path: Path, db: Path) -> None:
     lines = [f'[database]\npath = "{db}"\n', '[arxiv]\ncategories = ["cs.AI", "cs.LG"]\n']
     for i in range(CHANNELS):
         if i < THREAD_CHANNELS:
-            lines.append(f'[[channels]]\nname = "team{i}"\nplatform = "slack"\n'
-                         f'channel_id = "C{i:08d}"\n')  # fmt: skip
+            lines.append(
+                f'[[channels]]\nname = "team{i}"\nplatform = "slack"\nchannel_id = "C{i:08d}"\n'
+            )
         else:
-            lines.append(f'[[channels]]\nname = "team{i}"\nplatform = "slack-webhook"\n'
-                         f'webhook_url = "https://hooks.example/T0/B0/x{i}"\n')  # fmt: skip
+            lines.append(
+                f'[[channels]]\nname = "team{i}"\nplatform = "slack-webhook"\n'
+                f'webhook_url = "https://hooks.example/T0/B0/x{i}"\n'
+            )
     path.write_text("\n".join(lines))
     path.chmod(0o600)
 
@@ -135,8 +138,11 @@ def main() -> int:
     ours_cmd = [PAPERBOT, "--config", str(cfg), "ingest", "--alert", *names]
     lxml_cmd = [PYTHON, str(BENCH / "_baselines.py"), "lxml", *names]
     feed_cmd = [PYTHON, str(BENCH / "_baselines.py"), "feedparser", *names]
-    print(f"{len(files)} files, {items} items, {len(papers)} distinct papers, {subs} subscriptions"
-          f" over {CHANNELS} channels; {runs} run(s) each, interleaved", flush=True)  # fmt: skip
+    print(
+        f"{len(files)} files, {items} items, {len(papers)} distinct papers, {subs} subscriptions"
+        f" over {CHANNELS} channels; {runs} run(s) each, interleaved",
+        flush=True,
+    )
     ours, lxml, feed = [], [], []
     failures: list[str] = []
     for run in range(runs):
@@ -152,9 +158,11 @@ def main() -> int:
         lxml.append(run_measured(lxml_cmd))
         if run < max(1, runs // 2):
             feed.append(run_measured(feed_cmd))
-        print(f"  run {run + 1}: ours {ours[-1].wall:.2f} s, lxml {lxml[-1].wall:.2f} s"
-              + (f", feedparser {feed[-1].wall:.2f} s" if len(feed) > run else ""),
-              flush=True)  # fmt: skip
+        print(
+            f"  run {run + 1}: ours {ours[-1].wall:.2f} s, lxml {lxml[-1].wall:.2f} s"
+            + (f", feedparser {feed[-1].wall:.2f} s" if len(feed) > run else ""),
+            flush=True,
+        )
     distinct_lxml = int(lxml[0].stdout.split()[1])
     if distinct_lxml != len(papers):
         failures.append(f"lxml pass counts {distinct_lxml} distinct ids, parser {len(papers)}")
@@ -174,17 +182,22 @@ async def _subscriptions(db: Path):
 
 def report(items, ours, lxml, feed, db_bytes, summary, failures) -> None:
     best = {k: min(r.wall for r in v) for k, v in (("ours", ours), ("lxml", lxml), ("feed", feed))}
-    med = {k: median([r.wall for r in v]) for k, v in (("ours", ours), ("lxml", lxml),
-                                                         ("feed", feed))}  # fmt: skip
+    med = {
+        k: median([r.wall for r in v]) for k, v in (("ours", ours), ("lxml", lxml), ("feed", feed))
+    }
     print(f"\nours: {summary}")
     print(f"{'pass':<28}{'best s':>8}{'median s':>10}{'items/s':>10}{'CPU s':>8}{'peak RSS':>10}")
-    for label, key, rows in (("paperbot ingest --alert", "ours", ours),
-                             ("lxml pass (7 fields)", "lxml", lxml),
-                             ("feedparser", "feed", feed)):  # fmt: skip
+    for label, key, rows in (
+        ("paperbot ingest --alert", "ours", ours),
+        ("lxml pass (7 fields)", "lxml", lxml),
+        ("feedparser", "feed", feed),
+    ):
         rss = max(r.maxrss_mb for r in rows)
         cpu = min(r.cpu for r in rows)
-        print(f"{label:<28}{best[key]:>8.2f}{med[key]:>10.2f}{items / best[key]:>10,.0f}"
-              f"{cpu:>8.2f}{rss:>8.0f} MB")  # fmt: skip
+        print(
+            f"{label:<28}{best[key]:>8.2f}{med[key]:>10.2f}{items / best[key]:>10,.0f}"
+            f"{cpu:>8.2f}{rss:>8.0f} MB"
+        )
     r_lxml, r_feed = best["lxml"] / best["ours"], best["feed"] / best["ours"]
     rss = max(r.maxrss_mb for r in ours)
     print(
@@ -197,12 +210,18 @@ def report(items, ours, lxml, feed, db_bytes, summary, failures) -> None:
     )
     print(f"peak RSS of the ingest process: {rss:.0f} MB (target < {TARGETS['rss_mb']:.0f} MB)")
     print(f"database size: {db_bytes / 1e6:.1f} MB")
-    for name, ok in (("lxml ratio", r_lxml >= TARGETS["lxml"]),
-                     ("feedparser ratio", r_feed >= TARGETS["feedparser"]),
-                     ("peak RSS", rss < TARGETS["rss_mb"])):  # fmt: skip
+    for name, ok in (
+        ("lxml ratio", r_lxml >= TARGETS["lxml"]),
+        ("feedparser ratio", r_feed >= TARGETS["feedparser"]),
+        ("peak RSS", rss < TARGETS["rss_mb"]),
+    ):
         print(f"target {name}: {'met' if ok else 'MISSED'}")
-    print("checks:", "OK (each id stored once; alerts = in-memory replay; none doubled)"
-          if not failures else "FAILED")  # fmt: skip
+    print(
+        "checks:",
+        "OK (each id stored once; alerts = in-memory replay; none doubled)"
+        if not failures
+        else "FAILED",
+    )
     for failure in failures:
         print("  -", failure)
 

@@ -93,8 +93,13 @@ async def build(corpus: str, db: Path, total: int) -> dict:
     start = time.perf_counter()
     for listing in listings:
         await ingest(store, listing.items, announced_on=listing.pub_date)
-    real = list((await store.papers.get_many([r[0] for r in await store.db.fetchall(
-        "SELECT arxiv_id FROM papers")])).values())  # fmt: skip
+    real = list(
+        (
+            await store.papers.get_many(
+                [r[0] for r in await store.db.fetchall("SELECT arxiv_id FROM papers")]
+            )
+        ).values()
+    )
     del listings
     gen = Generator(real)
     k, day = 0, date(2026, 5, 1)
@@ -118,8 +123,12 @@ async def measure(db: Path, quick: bool) -> dict:
     lookup = Lookup(store, None)
     total = await store.papers.count()
     rowids = rng.sample(range(1, total + 1), 300 if quick else 2000)
-    ids = [r[0] for r in await store.db.fetchall(
-        f"SELECT arxiv_id FROM papers WHERE id IN ({','.join(map(str, rowids))})")]  # fmt: skip
+    ids = [
+        r[0]
+        for r in await store.db.fetchall(
+            f"SELECT arxiv_id FROM papers WHERE id IN ({','.join(map(str, rowids))})"
+        )
+    ]
     rng.shuffle(ids)
     t_lookup, t_get = [], []
     for i, arxiv_id in enumerate(ids):
@@ -142,19 +151,31 @@ async def measure(db: Path, quick: bool) -> dict:
             n = rng.choice((2, 3))
             i = rng.randrange(len(words) - n + 1)
             words_queries.append(" ".join(words[i : i + n]))
-    common = [w for w, _ in Counter(w.lower() for t in titles for w in _TITLE_WORD.findall(t)
-                                    if len(w) > 3).most_common(15)]  # fmt: skip
+    common = [
+        w
+        for w, _ in Counter(
+            w.lower() for t in titles for w in _TITLE_WORD.findall(t) if len(w) > 3
+        ).most_common(15)
+    ]
     w_lookup, w_search, found = await _timed_words(lookup, store, words_queries)
     c_lookup, c_search, _ = await _timed_words(lookup, store, common)
     like = await _like_baseline(store, words_queries[: 5 if quick else 12])
     await store.close()
     size = db_size(db)
     return {
-        "papers": total, "db_bytes": size, "id_lookup": t_lookup, "id_get": t_get,
-        "words_lookup": w_lookup, "words_search": w_search, "words_found": found,
-        "words_n": len(words_queries), "common_lookup": c_lookup, "common_search": c_search,
-        "common_words": common, "like": like,
-    }  # fmt: skip
+        "papers": total,
+        "db_bytes": size,
+        "id_lookup": t_lookup,
+        "id_get": t_get,
+        "words_lookup": w_lookup,
+        "words_search": w_search,
+        "words_found": found,
+        "words_n": len(words_queries),
+        "common_lookup": c_lookup,
+        "common_search": c_search,
+        "common_words": common,
+        "like": like,
+    }
 
 
 async def _timed_words(lookup: Lookup, store: Store, queries: list[str]):
@@ -193,8 +214,10 @@ def ms(values: list[float], q: float) -> float:
 
 def report(built: dict, build_rss: float | None, m: dict, rss: float) -> bool:
     n = m["papers"]
-    print(f"\nstore: {n:,} papers, {m['db_bytes'] / 1e9:.2f} GB, "
-          f"{m['db_bytes'] / n:,.0f} bytes per paper")  # fmt: skip
+    print(
+        f"\nstore: {n:,} papers, {m['db_bytes'] / 1e9:.2f} GB, "
+        f"{m['db_bytes'] / n:,.0f} bytes per paper"
+    )
     cached = "" if build_rss is not None else " (cached build)"
     print(
         f"build through Store.ingest: {built['build_seconds']:.0f} s, {built['rate']:,.0f} "
@@ -222,9 +245,8 @@ def report(built: dict, build_rss: float | None, m: dict, rss: float) -> bool:
         ("id p99 < 5 ms (Lookup)", ms(m["id_lookup"], 99) < TARGETS["id_p99"]),
         ("words p50 < 10 ms (Lookup)", ms(m["words_lookup"], 50) < TARGETS["words_p50"]),
         ("words p99 < 50 ms (Lookup)", ms(m["words_lookup"], 99) < TARGETS["words_p99"]),
-        ("peak RSS < 300 MB", rss < TARGETS["rss"]
-         and built.get("rss_mb", 0) < TARGETS["rss"]),
-    ]  # fmt: skip
+        ("peak RSS < 300 MB", rss < TARGETS["rss"] and built.get("rss_mb", 0) < TARGETS["rss"]),
+    ]
     for name, ok in checks:
         print(f"target {name}: {'met' if ok else 'MISSED'}")
     return all(ok for _, ok in checks)

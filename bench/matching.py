@@ -78,22 +78,31 @@ def series(papers, pool, mix: Mix, sizes, repeats: int, budget: float) -> list[d
             prev = next(r for r in rows if r["S"] == TARGET_S)
             row["base"], row["sampled"], row["agree"] = prev["base"] * size / TARGET_S, 0, None
         rows.append(row)
-        print(f"  S={size:>7,}: build {build:.3f} s, match {seconds:.4f} s, "
-              f"{matches:,} matches", flush=True)  # fmt: skip
+        print(
+            f"  S={size:>7,}: build {build:.3f} s, match {seconds:.4f} s, {matches:,} matches",
+            flush=True,
+        )
     return rows
 
 
 def print_table(title: str, rows: list[dict], n: int) -> None:
     print(f"\n{title} x {n:,} papers")
-    print(f"{'S':>8}{'build s':>9}{'match s':>9}{'us/S':>8}{'us/match':>10}{'matches':>10}"
-          f"{'baseline s':>12}{'ratio':>8}  baseline sample")  # fmt: skip
+    print(
+        f"{'S':>8}{'build s':>9}{'match s':>9}{'us/S':>8}{'us/match':>10}{'matches':>10}"
+        f"{'baseline s':>12}{'ratio':>8}  baseline sample"
+    )
     for r in rows:
         per_match = r["match"] / r["matches"] * 1e6 if r["matches"] else float("nan")
-        sample = (f"{r['sampled']} papers, agree={r['agree']}" if r["sampled"]
-                  else "extrapolated from S=10,000")  # fmt: skip
-        print(f"{r['S']:>8,}{r['build']:>9.3f}{r['match']:>9.4f}{r['match'] / r['S'] * 1e6:>8.2f}"
-              f"{per_match:>10.2f}{r['matches']:>10,}{r['base']:>12.1f}"
-              f"{r['base'] / r['match']:>8.0f}  {sample}")  # fmt: skip
+        sample = (
+            f"{r['sampled']} papers, agree={r['agree']}"
+            if r["sampled"]
+            else "extrapolated from S=10,000"
+        )
+        print(
+            f"{r['S']:>8,}{r['build']:>9.3f}{r['match']:>9.4f}{r['match'] / r['S'] * 1e6:>8.2f}"
+            f"{per_match:>10.2f}{r['matches']:>10,}{r['base']:>12.1f}"
+            f"{r['base'] / r['match']:>8.0f}  {sample}"
+        )
 
 
 def main() -> int:
@@ -108,8 +117,11 @@ def main() -> int:
     pool = distinct_papers(load_listings(files))  # subscriptions drawn from the whole month
     sizes = [100, 1_000, 10_000] if args.quick else [100, 1_000, 10_000, 100_000]
     repeats, budget = (2, 0.5) if args.quick else (5, 3.0)
-    print(f"{len(day)} files of {args.day}: {len(papers)} distinct papers; subscriptions drawn "
-          f"from {len(pool):,} papers of the month", flush=True)  # fmt: skip
+    print(
+        f"{len(day)} files of {args.day}: {len(papers)} distinct papers; subscriptions drawn "
+        f"from {len(pool):,} papers of the month",
+        flush=True,
+    )
     print("author + topic subscriptions:")
     at = series(papers, pool, AUTHOR_TOPIC, sizes, repeats, budget)
     print("with 3% category subscriptions:")
@@ -135,8 +147,9 @@ def main() -> int:
     )
     disagree = [r for r in at + cat if r["agree"] is False]
     if disagree:
-        print("CHECK FAILED: the index and the baseline disagree at S =",
-              [r["S"] for r in disagree])  # fmt: skip
+        print(
+            "CHECK FAILED: the index and the baseline disagree at S =", [r["S"] for r in disagree]
+        )
     return 1 if disagree else 0
 
 

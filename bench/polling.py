@@ -53,8 +53,12 @@ def serve(port: int, day_dir: str, day: str) -> None:
     """Serve ``/rss/<cat>`` with the day's bodies; ``/mode/etag`` or ``/mode/rotate``."""
     from aiohttp import web
 
-    bodies = {c: gzip.decompress(Path(day_dir, f"{day}-{c.lower().replace('.', '-')}.xml.gz")
-                                 .read_bytes()) for c in CATEGORIES}  # fmt: skip
+    bodies = {
+        c: gzip.decompress(
+            Path(day_dir, f"{day}-{c.lower().replace('.', '-')}.xml.gz").read_bytes()
+        )
+        for c in CATEGORIES
+    }
     state = {"mode": "etag", "counter": 0}
 
     async def listing(request: web.Request) -> web.Response:
@@ -100,8 +104,10 @@ def write_config(path: Path, db: Path, port: int) -> None:
 async def make_template(db: Path, papers, count: int) -> None:
     remove_db(db)
     store = await Store.open(db)
-    ids = [(await store.channels.upsert_config(f"team{i}", "slack-webhook")).id
-           for i in range(CHANNELS)]  # fmt: skip
+    ids = [
+        (await store.channels.upsert_config(f"team{i}", "slack-webhook")).id
+        for i in range(CHANNELS)
+    ]
     mix = Mix(author=0.6, topic=0.4, category=0.0)  # categories would add polled URLs
     for channel, kind, value in generate_subscriptions(papers, count, channels=CHANNELS, mix=mix):
         value, norm = normalize_subscription(kind, value)
@@ -158,9 +164,15 @@ def lxml_pass_cpu(bodies: list[bytes]) -> float:
     c0 = time.process_time()
     for body in bodies:
         for item in etree.fromstring(body, parser).iter("item"):
-            (item.findtext("title"), item.findtext("link"), item.findtext("description"),
-             item.findtext("guid"), item.findtext(_DC_CREATOR),
-             [c.text for c in item.iterfind("category")], item.findtext(_ANNOUNCE))  # fmt: skip
+            (
+                item.findtext("title"),
+                item.findtext("link"),
+                item.findtext("description"),
+                item.findtext("guid"),
+                item.findtext(_DC_CREATOR),
+                [c.text for c in item.iterfind("category")],
+                item.findtext(_ANNOUNCE),
+            )
     return time.process_time() - c0
 
 
@@ -176,9 +188,13 @@ def run_series(label: str, template: Path, db: Path, cfg: Path, port: int, reps:
             results.append(asyncio.run(cycle(cfg, port, counter)))
     finally:
         arxiv_module.parse_listing = counter._real
-    print(f"  {label}: " + ", ".join(
-        f"{k} {median([r[k][0] for r in results]) * 1000:.1f} ms CPU" for k in results[0]),
-        flush=True)  # fmt: skip
+    print(
+        f"  {label}: "
+        + ", ".join(
+            f"{k} {median([r[k][0] for r in results]) * 1000:.1f} ms CPU" for k in results[0]
+        ),
+        flush=True,
+    )
     return results
 
 
@@ -202,8 +218,9 @@ def main() -> int:
     bodies = [gzip.decompress(f.read_bytes()) for f in day_files]
     items = sum(len(x.items) for x in load_listings(day_files))
     port = free_port()
-    server = subprocess.Popen([PYTHON, __file__, args.corpus, "--serve", str(port),
-                               "--day", args.day])  # fmt: skip
+    server = subprocess.Popen(
+        [PYTHON, __file__, args.corpus, "--serve", str(port), "--day", args.day]
+    )
     try:
         _wait_for(port)
         db, cfg = WORK / "run.sqlite3", WORK / "paperbot.toml"
@@ -239,11 +256,15 @@ def report(ours, base, lxml: float, subs: int) -> int:
     def med(rows, key, i):
         return median([r[key][i] for r in rows])
 
-    print(f"\n{'poll cycle (4 categories)':<44}{'CPU ms':>9}{'wall ms':>9}{'parses':>8}"
-          f"{'alerts':>8}")  # fmt: skip
+    print(
+        f"\n{'poll cycle (4 categories)':<44}{'CPU ms':>9}{'wall ms':>9}{'parses':>8}{'alerts':>8}"
+    )
     for label, rows in ((f"{subs:,} subs", ours), ("0 subs", base)):
-        for key, name in (("full", "full (new listings)"), ("304", "unchanged: 304"),
-                          ("hash", "new ETag, same body")):  # fmt: skip
+        for key, name in (
+            ("full", "full (new listings)"),
+            ("304", "unchanged: 304"),
+            ("hash", "new ETag, same body"),
+        ):
             print(
                 f"{label + ': ' + name:<44}{med(rows, key, 0) * 1000:>9.1f}"
                 f"{med(rows, key, 1) * 1000:>9.1f}{rows[0][key][2]:>8}{rows[0][key][3]:>8}"
@@ -259,8 +280,12 @@ def report(ours, base, lxml: float, subs: int) -> int:
         f"same-body poll: {med(ours, 'hash', 0) / full:.1%}"
     )
     ok = all(r["304"][2] == 0 and r["hash"][2] == 0 and r["full"][2] == 4 for r in ours + base)
-    print("checks:", "OK (4 parses on a full poll, none on a 304 or a same-body poll)" if ok
-          else "FAILED: parse counts differ")  # fmt: skip
+    print(
+        "checks:",
+        "OK (4 parses on a full poll, none on a 304 or a same-body poll)"
+        if ok
+        else "FAILED: parse counts differ",
+    )
     return 0 if ok else 1
 
 

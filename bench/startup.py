@@ -39,8 +39,7 @@ def closed_port() -> int:
 def pick_db(explicit: str | None) -> Path:
     if explicit:
         return Path(explicit)
-    cached = sorted(LOOKUP_CACHE.glob("papers-*.sqlite3"),
-                    key=lambda p: int(p.stem.split("-")[1]))  # fmt: skip
+    cached = sorted(LOOKUP_CACHE.glob("papers-*.sqlite3"), key=lambda p: int(p.stem.split("-")[1]))
     if cached:
         return cached[-1]
     db = WORK / "small.sqlite3"
@@ -50,8 +49,11 @@ def pick_db(explicit: str | None) -> Path:
         if not files:
             sys.exit("no database: run bench/lookup.py first or pass --db")
         write_config(WORK / "small.toml", db, closed_port())
-        subprocess.run([PAPERBOT, "--config", str(WORK / "small.toml"), "ingest", *files],
-                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [PAPERBOT, "--config", str(WORK / "small.toml"), "ingest", *files],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return db
 
 
@@ -99,8 +101,12 @@ def forbidden_modules(cfg: Path, arxiv_id: str) -> list[str]:
 def run_to_ready(cfg: Path) -> tuple[float, float]:
     """Seconds from start to the banner line, and from SIGTERM to exit."""
     start = time.perf_counter()
-    proc = subprocess.Popen([PAPERBOT, "--config", str(cfg), "run"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [PAPERBOT, "--config", str(cfg), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     ready = time.perf_counter() - start

@@ -76,22 +76,6 @@ class LimitsConfig:
     commands_per_minute: int = 20
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    database_path: Path
-    arxiv: ArxivConfig = field(default_factory=ArxivConfig)
-    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
-    limits: LimitsConfig = field(default_factory=LimitsConfig)
-    channels: tuple[ChannelConfig, ...] = ()
-    log_level: str = "WARNING"
-    source: Path | None = None  # the file read, None for the embedded default
-    #: Adapter sections (``[slack]``, ``[discord]``) kept as plain mappings; each adapter
-    #: validates its own section with :func:`section` and names keys as they appear here.
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: The platforms this config was read with, by name (``installed_specs()`` by default).
-    specs: Mapping[str, AdapterSpec] = field(default_factory=lambda: installed_specs())
-
-
 @functools.cache
 def installed_specs() -> Mapping[str, AdapterSpec]:
     """Every adapter declared in the ``paperbot.adapters`` entry points, by platform name.
@@ -108,6 +92,22 @@ def installed_specs() -> Mapping[str, AdapterSpec]:
         if isinstance(spec, AdapterSpec) and spec.name == entry.name:
             found[entry.name] = spec
     return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    database_path: Path
+    arxiv: ArxivConfig = field(default_factory=ArxivConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    channels: tuple[ChannelConfig, ...] = ()
+    log_level: str = "WARNING"
+    source: Path | None = None  # the file read, None for the embedded default
+    #: Adapter sections (``[slack]``, ``[discord]``) kept as plain mappings; each adapter
+    #: validates its own section with :func:`section` and names keys as they appear here.
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The platforms this config was read with, by name (``installed_specs()`` by default).
+    specs: Mapping[str, AdapterSpec] = field(default_factory=installed_specs)
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -169,7 +169,7 @@ def load_config(
     return parse_config(data, path, specs)
 
 
-class _Reader:
+class SectionReader:
     """Reads one table, checking types and rejecting unknown keys, naming each key in errors."""
 
     def __init__(self, source: str, table: str, data: Any) -> None:
@@ -200,7 +200,7 @@ class _Reader:
         return value
 
     def integer(self, key: str, default: int, minimum: int = 0) -> int:
-        value = self.get(key, int, default)
+        value: int = self.get(key, int, default)
         if value < minimum:
             raise self.fail(key, f"must be at least {minimum}, got {value}")
         return value
@@ -214,7 +214,7 @@ class _Reader:
         return tuple(v.strip() for v in value)
 
     def url(self, key: str, default: str | None) -> str | None:
-        value = self.get(key, str, default)
+        value: str | None = self.get(key, str, default)
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             # A webhook URL is a secret even when malformed: show only a redacted form.
             raise self.fail(key, f"expected an http(s) URL, got {redact_url(value)!r}")
@@ -238,10 +238,12 @@ def _names(kinds: tuple[type, ...]) -> str:
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
 
-def section(config: Config, name: str) -> _Reader:
-    """A reader over an adapter's own section (``[slack]``), for adapters to validate keys."""
+def section(config: Config, name: str) -> SectionReader:
+    """A reader over an adapter's own section (``[slack]``), for adapters to validate keys:
+    ``get`` / ``number`` / ``integer`` / ``strings`` / ``url``, ``fail(key, problem)``, and
+    ``done()`` to refuse unknown keys."""
     source = str(config.source) if config.source else "config"
-    return _Reader(source, name, config.sections.get(name, {}))
+    return SectionReader(source, name, config.sections.get(name, {}))
 
 
 def parse_config(
@@ -250,20 +252,20 @@ def parse_config(
     """Validate a parsed TOML document into a :class:`Config`."""
     specs = installed_specs() if specs is None else specs
     src = str(path)
-    top = _Reader(src, "", data)
-    db = _Reader(src, "database", top.get("database", dict, {}))
+    top = SectionReader(src, "", data)
+    db = SectionReader(src, "database", top.get("database", dict, {}))
     db_path = db.get("path", str, None)
     db.done()
-    arxiv = _read_arxiv(_Reader(src, "arxiv", top.get("arxiv", dict, {})))
-    delivery = _read_delivery(_Reader(src, "delivery", top.get("delivery", dict, {})))
-    limits_r = _Reader(src, "limits", top.get("limits", dict, {}))
+    arxiv = _read_arxiv(SectionReader(src, "arxiv", top.get("arxiv", dict, {})))
+    delivery = _read_delivery(SectionReader(src, "delivery", top.get("delivery", dict, {})))
+    limits_r = SectionReader(src, "limits", top.get("limits", dict, {}))
     limits = LimitsConfig(
         max_subscriptions_per_channel=limits_r.integer("max_subscriptions_per_channel", 200, 1),
         max_query_length=limits_r.integer("max_query_length", MAX_QUERY_CHARS, 10),
         commands_per_minute=limits_r.integer("commands_per_minute", 20, 1),
     )
     limits_r.done()
-    log = _Reader(src, "logging", top.get("logging", dict, {}))
+    log = SectionReader(src, "logging", top.get("logging", dict, {}))
     level = log.get("level", str, "WARNING").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise log.fail("level", f"expected DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -289,7 +291,7 @@ def parse_config(
     )
 
 
-def _read_arxiv(r: _Reader) -> ArxivConfig:
+def _read_arxiv(r: SectionReader) -> ArxivConfig:
     d = ArxivConfig()
     texts = r.strings("poll_times_utc", ())
     for t in texts:
@@ -315,7 +317,7 @@ def _read_arxiv(r: _Reader) -> ArxivConfig:
     return config
 
 
-def _read_delivery(r: _Reader) -> DeliveryConfig:
+def _read_delivery(r: SectionReader) -> DeliveryConfig:
     d = DeliveryConfig()
     config = DeliveryConfig(
         max_wait_seconds=r.number("max_wait_seconds", d.max_wait_seconds),
@@ -337,7 +339,7 @@ def _read_channels(
     channels: list[ChannelConfig] = []
     names: set[str] = set()
     for index, item in enumerate(raw):
-        r = _Reader(src, f"channels #{index + 1}", item)
+        r = SectionReader(src, f"channels #{index + 1}", item)
         name = r.get("name", str, None)
         if not name or not name.strip():
             raise r.fail("name", "every [[channels]] entry needs a name")

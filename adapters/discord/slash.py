@@ -54,11 +54,12 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
         "ephemeral": reply.ephemeral,
         "allowed_mentions": discord.AllowedMentions.none(),
     }
-    content = payload["content"] or None
+    if payload["content"]:
+        kwargs["content"] = payload["content"]
     if interaction.response.is_done():
-        await interaction.followup.send(content=content, **kwargs)
+        await interaction.followup.send(**kwargs)
     else:
-        await interaction.response.send_message(content=content, **kwargs)
+        await interaction.response.send_message(**kwargs)
 
 
 class PaperCommands:

@@ -29,7 +29,7 @@ from adapters.slack.render import (
     render_shared,
     render_version,
 )
-from bot.config import ConfigError, section
+from bot.config import ConfigError, SectionReader, section
 from bot.model import CommandContext, MessageKind, Reply
 from bot.port import (
     AdapterContext,
@@ -267,14 +267,15 @@ class SlackAdapter:
         return str(ts) if ts else None
 
 
-def _manage_policy(r: Any) -> str | tuple[str, ...]:
+def _manage_policy(r: SectionReader) -> str | tuple[str, ...]:
     raw = r.get("manage", (str, list), "everyone")
     if isinstance(raw, str):
+        policy: str = raw
         if raw not in ("everyone", "admins"):
             raise r.fail(
                 "manage", f'expected "everyone", "admins" or a list of user ids, got {raw!r}'
             )
-        return raw
+        return policy
     ids = r.strings("manage", ())
     bad = [i for i in ids if not _USER_ID.match(i)]
     if bad:

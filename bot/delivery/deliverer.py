@@ -110,7 +110,7 @@ class Deliverer:
         """Exponential back-off with jitter; ``Retry-After`` wins when the platform sent one."""
         if retry_after is not None:
             return retry_after + self.rng() * min(1.0, retry_after * 0.1)
-        base = self.config.backoff_base_seconds * (2 ** max(attempts - 1, 0))
+        base = self.config.backoff_base_seconds * 2.0 ** max(attempts - 1, 0)
         return min(self.config.backoff_max_seconds, base) * (0.5 + self.rng())
 
     async def usable_channels(self) -> set[int]:

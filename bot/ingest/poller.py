@@ -105,7 +105,7 @@ class Poller:
         if state.disabled_reason:
             return True
         backoff = min(
-            self.config.backoff_seconds * 2**state.consecutive_failures, BACKOFF_CAP_SECONDS
+            self.config.backoff_seconds * 2.0**state.consecutive_failures, BACKOFF_CAP_SECONDS
         )
         last = state.last_attempt.timestamp() if state.last_attempt else 0
         return self.clock.time() < last + backoff

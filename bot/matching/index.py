@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -205,6 +205,7 @@ class SubscriptionIndex:
                 continue
             # Given names are compared first token first, so with single-word surnames on both
             # sides different initials never match; a side without a given name matches any.
+            groups: tuple[Sequence[_AuthorEntry], ...]
             if initial and " " not in person.surname_key:
                 groups = (buckets.get(initial, ()), buckets.get("", ()), buckets.get("*", ()))
             else:

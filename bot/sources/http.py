@@ -281,7 +281,7 @@ class HttpClient:
                 is_status = err.status is not None
                 err._amend(f" after {attempt} attempts" if is_status else f" ({attempt} attempts)")
             return None
-        backoff = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        backoff = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
         # Jitter keeps several bots that failed together from retrying in lockstep.
         jitter = random.uniform(0, min(backoff, self.backoff_base) / 2)
         if err.retry_after is not None:

@@ -78,13 +78,14 @@ def parse_xml(data: bytes, *, what: str = "feed") -> etree._Element:
         raise FeedError(f"{what}: cannot decode XML: {_one_line(exc)}") from None
     if root is None:
         raise FeedError(f"{what}: no root element")
-    docinfo = root.getroottree().docinfo
-    if docinfo.system_url or docinfo.public_id:
+    docinfo: etree.DocInfo = root.getroottree().docinfo
+    # (lxml-stubs lack DocInfo.system_url and DTD.iterentities; both are lxml's public API.)
+    if docinfo.system_url or docinfo.public_id:  # type: ignore[attr-defined]
         # Never loaded (load_dtd=False), but its entities would silently vanish from the text:
         # a feed pointing at an external DTD is an attack or a broken feed, not data.
         raise FeedError(f"{what}: refused a document whose DOCTYPE references an external DTD")
-    dtd = docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    dtd: etree.DTD | None = docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[attr-defined]
         # Reached only when the byte scan missed it (e.g. a UTF-16 document).
         raise FeedError(f"{what}: refused a document whose DOCTYPE declares entities")
     if _local(root.tag).lower() == "html":

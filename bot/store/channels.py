@@ -3,6 +3,7 @@ platform's id (``slack``, ``C0123``)."""
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 
 from bot.model import Channel
@@ -114,7 +115,7 @@ class Channels:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM channels WHERE id=?", (channel_id,))
         return _channel(row) if row else None
 
-    async def list(self) -> list[Channel]:
+    async def list(self) -> builtins.list[Channel]:
         rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM channels ORDER BY name")
         return [_channel(r) for r in rows]
 

@@ -128,7 +128,7 @@ class Database:
         with "database is locked" (a stale snapshot is not retried by the busy timeout) as
         soon as another process has written.
         """
-        return list(await self._conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a query (run to completion like :meth:`fetchall`)."""
@@ -140,13 +140,13 @@ async def fetch_rows(
     conn: aiosqlite.Connection, sql: str, params: Params = ()
 ) -> list[sqlite3.Row]:
     """All rows of a query run inside a transaction (on the transaction's connection)."""
-    async with conn.execute(sql, params) as cur:  # type: ignore[arg-type]
+    async with conn.execute(sql, params) as cur:
         return list(await cur.fetchall())
 
 
 async def changed(conn: aiosqlite.Connection, sql: str, params: Params = ()) -> int:
     """Run one write statement inside a transaction; the number of rows it changed."""
-    cur = await conn.execute(sql, params)  # type: ignore[arg-type]
+    cur = await conn.execute(sql, params)
     count = cur.rowcount
     await cur.close()
     return count

@@ -3,6 +3,7 @@ space requests to one host across every process on the database."""
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 import time
 from datetime import date
@@ -42,7 +43,7 @@ class SourceStates:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM source_state WHERE url=?", (url,))
         return _state(row) if row else None
 
-    async def list(self) -> list[SourceState]:
+    async def list(self) -> builtins.list[SourceState]:
         return [_state(r) for r in await self.db.fetchall(f"SELECT {_COLUMNS} FROM source_state")]
 
     async def record_success(

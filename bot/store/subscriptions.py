@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 
 from bot.model import Subscription, SubscriptionKind
@@ -94,7 +95,7 @@ class Subscriptions:
                 )
         return count > 0
 
-    async def list(self, channel_id: int | None = None) -> list[Subscription]:
+    async def list(self, channel_id: int | None = None) -> builtins.list[Subscription]:
         """Every subscription (of one channel), oldest first."""
         if channel_id is None:
             rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM subscriptions ORDER BY id")
@@ -105,7 +106,7 @@ class Subscriptions:
             )
         return [_subscription(r) for r in rows]
 
-    async def values(self, kind: SubscriptionKind) -> list[str]:
+    async def values(self, kind: SubscriptionKind) -> builtins.list[str]:
         """The distinct values of one kind of subscription (the polled categories, say)."""
         rows = await self.db.fetchall(
             "SELECT DISTINCT value FROM subscriptions WHERE kind = ? ORDER BY value", (kind.value,)

@@ -35,8 +35,15 @@ from bot.port import (
 from bot.store import Store
 
 MANAGE_CHANNELS = 1 << 4
-PAPER = Paper("2308.03526", 1, "@everyone **Grok** ||spoiler||", ("Igor Babuschkin",),
-              "An abstract. " * 50, categories=("cs.LG",), announced=date(2026, 7, 14))  # fmt: skip
+PAPER = Paper(
+    "2308.03526",
+    1,
+    "@everyone **Grok** ||spoiler||",
+    ("Igor Babuschkin",),
+    "An abstract. " * 50,
+    categories=("cs.LG",),
+    announced=date(2026, 7, 14),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -154,9 +161,13 @@ async def test_gateway_url_taken_from_the_api(
 
 @pytest.mark.parametrize(
     ("section", "key"),
-    [({"manage_permission": "be_admin"}, "manage_permission"), ({"shards": 0}, "shards"),
-     ({"guild_ids": ["abc"]}, "guild_ids"), ({"colour": "red"}, "colour")],
-)  # fmt: skip
+    [
+        ({"manage_permission": "be_admin"}, "manage_permission"),
+        ({"shards": 0}, "shards"),
+        ({"guild_ids": ["abc"]}, "guild_ids"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_config_errors_name_the_key(
     store: Store, fake: FakeDiscord, section: dict[str, Any], key: str
 ) -> None:
@@ -179,8 +190,10 @@ def test_sharding_and_threads_options(store: Store, fake: FakeDiscord) -> None:
 
 
 def subscribe_payload(permissions: int) -> dict[str, Any]:
-    options = [{"name": "kind", "type": 3, "value": "author"},
-               {"name": "value", "type": 3, "value": "Babuschkin,   Igor"}]  # fmt: skip
+    options = [
+        {"name": "kind", "type": 3, "value": "author"},
+        {"name": "value", "type": 3, "value": "Babuschkin,   Igor"},
+    ]
     return interaction(sub="subscribe", options=options, permissions=permissions)
 
 
@@ -195,8 +208,11 @@ async def test_subscribe_with_manage_channels(
     channel = await store.channels.by_external("discord", "500")
     assert channel is not None and channel.name == "discord:900/500"
     (sub,) = await store.subscriptions.list(channel.id)
-    assert (sub.kind, sub.value, sub.created_by) == (SubscriptionKind.AUTHOR,
-                                                     "Babuschkin, Igor", "igor")  # fmt: skip
+    assert (sub.kind, sub.value, sub.created_by) == (
+        SubscriptionKind.AUTHOR,
+        "Babuschkin, Igor",
+        "igor",
+    )
 
 
 async def test_subscribe_refused_without_permission_but_lookup_works(
@@ -229,8 +245,9 @@ async def test_unsubscribe_and_autocomplete(
     channel = await store.channels.ensure_chat("discord", "500", "discord:900/500")
     long_name = "Babuschkin, Igor " + "Maximilian " * 20
     for i in range(30):
-        await store.subscriptions.add(channel.id, SubscriptionKind.TOPIC, f"{long_name}{i}",
-                                     f"norm{i}", "igor")  # fmt: skip
+        await store.subscriptions.add(
+            channel.id, SubscriptionKind.TOPIC, f"{long_name}{i}", f"norm{i}", "igor"
+        )
     focused = [{"name": "subscription", "type": 3, "value": "", "focused": True}]
     inject(adapter, interaction(sub="unsubscribe", options=focused, autocomplete=True))
     (answer,) = await wait_for(
@@ -324,13 +341,23 @@ async def test_long_429_is_retry_later(adapter: DiscordAdapter, fake: FakeDiscor
 
 @pytest.mark.parametrize(
     ("status", "body", "error", "reason"),
-    [(403, {"message": "Missing Permissions", "code": 50013}, ChannelUnavailable,
-      "missing permissions (403)"),
-     (404, {"message": "Unknown Channel", "code": 10003}, ChannelUnavailable,
-      "unknown channel (404)"),
-     (400, {"message": "Invalid Form Body", "code": 50035}, Refused, "Invalid Form Body"),
-     (502, {"message": "Bad Gateway"}, RetryLater, "502")],
-)  # fmt: skip
+    [
+        (
+            403,
+            {"message": "Missing Permissions", "code": 50013},
+            ChannelUnavailable,
+            "missing permissions (403)",
+        ),
+        (
+            404,
+            {"message": "Unknown Channel", "code": 10003},
+            ChannelUnavailable,
+            "unknown channel (404)",
+        ),
+        (400, {"message": "Invalid Form Body", "code": 50035}, Refused, "Invalid Form Body"),
+        (502, {"message": "Bad Gateway"}, RetryLater, "502"),
+    ],
+)
 async def test_error_mapping(
     adapter: DiscordAdapter,
     fake: FakeDiscord,

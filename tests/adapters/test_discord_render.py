@@ -103,14 +103,24 @@ def test_extreme_alert_fits_every_limit_and_pings_nobody() -> None:
 
 
 def test_alert_normal_paper_keeps_text() -> None:
-    paper = Paper("2308.03526", 1, "Small *title*", ("Igor Babuschkin",), "One. Two.",
-                  categories=("cs.LG",), announced=date(2023, 8, 8))  # fmt: skip
+    paper = Paper(
+        "2308.03526",
+        1,
+        "Small *title*",
+        ("Igor Babuschkin",),
+        "One. Two.",
+        categories=("cs.LG",),
+        announced=date(2023, 8, 8),
+    )
     payload = render.alert_message(build_alert(paper, ("author: Babuschkin, Igor",)))
     embed = payload["embeds"][0]
     assert embed["title"] == r"Small \*title\*"
     assert embed["description"] == "One. Two."
-    assert embed["fields"][2] == {"name": "Why it matched", "value": "author: Babuschkin, Igor",
-                                  "inline": True}  # fmt: skip
+    assert embed["fields"][2] == {
+        "name": "Why it matched",
+        "value": "author: Babuschkin, Igor",
+        "inline": True,
+    }
 
 
 def test_empty_fields_dropped() -> None:
@@ -157,8 +167,11 @@ def test_reply_text_only_long() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(title=st.text(min_size=1, max_size=600), abstract=st.text(max_size=5000),
-       authors=st.lists(st.text(min_size=1, max_size=80), max_size=60))  # fmt: skip
+@given(
+    title=st.text(min_size=1, max_size=600),
+    abstract=st.text(max_size=5000),
+    authors=st.lists(st.text(min_size=1, max_size=80), max_size=60),
+)
 def test_any_text_fits(title: str, abstract: str, authors: list[str]) -> None:
     paper = Paper("2401.00001", 1, title, tuple(authors), abstract)
     alert = Alert(paper, ", ".join(authors), abstract, ("topic: @everyone",))

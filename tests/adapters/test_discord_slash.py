@@ -66,9 +66,14 @@ async def test_subscribe_builds_core_text_and_context() -> None:
     )
     ((ctx, text),) = core.calls
     assert text == "subscribe author Babuschkin, Igor"
-    assert ctx == CommandContext(platform="discord", channel_name="discord:900/500",
-                                 user_id="42", user_name="igor", can_manage=True,
-                                 external_id="500")  # fmt: skip
+    assert ctx == CommandContext(
+        platform="discord",
+        channel_name="discord:900/500",
+        user_id="42",
+        user_name="igor",
+        can_manage=True,
+        external_id="500",
+    )
     inter.response.defer.assert_not_called()
     kwargs = inter.response.send_message.call_args.kwargs
     assert kwargs["content"].startswith("Subscribed #1")
@@ -132,6 +137,11 @@ async def test_core_crash_still_answers() -> None:
 def test_group_shape() -> None:
     _, group = build(Reply("x"))
     names = {c.name: [p.name for p in c.parameters] for c in group.commands}
-    assert names == {"lookup": ["query"], "subscribe": ["kind", "value"],
-                     "unsubscribe": ["subscription"], "list": [], "status": [],
-                     "help": []}  # fmt: skip
+    assert names == {
+        "lookup": ["query"],
+        "subscribe": ["kind", "value"],
+        "unsubscribe": ["subscription"],
+        "list": [],
+        "status": [],
+        "help": [],
+    }

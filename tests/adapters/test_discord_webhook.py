@@ -73,13 +73,21 @@ async def test_posts_embeds_without_mentions_and_returns_id(fake_server: FakeSer
         (Reply(429, '{"retry_after": 2.5, "global": false}', JSON), RetryLater, "429", 2.5),
         (Reply(429, "{}", {**JSON, "Retry-After": "7"}), RetryLater, "429", 7.0),
         (Reply(500, "oops"), RetryLater, "500", None),
-        (Reply(400, '{"message": "Invalid Form Body", "code": 50035}', JSON), Refused,
-         "Invalid Form Body", None),
-        (Reply(404, '{"message": "Unknown Webhook", "code": 10015}', JSON), ChannelUnavailable,
-         "webhook gone (HTTP 404)", None),
+        (
+            Reply(400, '{"message": "Invalid Form Body", "code": 50035}', JSON),
+            Refused,
+            "Invalid Form Body",
+            None,
+        ),
+        (
+            Reply(404, '{"message": "Unknown Webhook", "code": 10015}', JSON),
+            ChannelUnavailable,
+            "webhook gone (HTTP 404)",
+            None,
+        ),
         (Reply(401, "{}", JSON), ChannelUnavailable, "HTTP 401", None),
     ],
-)  # fmt: skip
+)
 async def test_status_mapping(
     fake_server: FakeServer,
     reply: Reply,

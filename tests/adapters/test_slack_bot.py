@@ -107,12 +107,22 @@ async def post(adapter: SlackAdapter, body: str, *, ts: int | None = None, sig: 
 
 
 def command(slack: FakeSlack, text: str, user: str = "U0ALICE") -> str:
-    return urlencode({
-        "token": "x", "team_id": TEAM_ID, "team_domain": "test", "channel_id": CHANNEL,
-        "channel_name": "papers", "user_id": user, "user_name": "alice", "command": "/paper",
-        "text": text, "response_url": slack.response_url, "trigger_id": "1.2.3",
-        "api_app_id": "A0APP",
-    })  # fmt: skip
+    return urlencode(
+        {
+            "token": "x",
+            "team_id": TEAM_ID,
+            "team_domain": "test",
+            "channel_id": CHANNEL,
+            "channel_name": "papers",
+            "user_id": user,
+            "user_name": "alice",
+            "command": "/paper",
+            "text": text,
+            "response_url": slack.response_url,
+            "trigger_id": "1.2.3",
+            "api_app_id": "A0APP",
+        }
+    )
 
 
 async def wait_for(predicate, timeout: float = 5.0) -> None:
@@ -162,18 +172,35 @@ async def test_lookup_acks_then_responds_with_share_button(bot, slack, store) ->
     assert answer["response_type"] == "ephemeral"
     dump = json.dumps(answer)
     assert "<!channel>" not in dump and "&lt;!channel&gt;" in dump
-    share = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]
-             if e.get("action_id") == SHARE_ACTION]  # fmt: skip
+    share = [
+        e
+        for b in answer["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == SHARE_ACTION
+    ]
     assert share[0]["value"] == "2308.03526"
 
     payload = {
-        "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": "U0ALICE"},
-        "api_app_id": "A0APP", "token": "x", "trigger_id": "1.2.3",
-        "channel": {"id": CHANNEL}, "container": {"type": "message"},
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "U0ALICE"},
+        "api_app_id": "A0APP",
+        "token": "x",
+        "trigger_id": "1.2.3",
+        "channel": {"id": CHANNEL},
+        "container": {"type": "message"},
         "response_url": slack.response_url,
-        "actions": [{"type": "button", "action_id": SHARE_ACTION, "block_id": "b1",
-                     "value": "2308.03526", "action_ts": "1.0"}],
-    }  # fmt: skip
+        "actions": [
+            {
+                "type": "button",
+                "action_id": SHARE_ACTION,
+                "block_id": "b1",
+                "value": "2308.03526",
+                "action_ts": "1.0",
+            }
+        ],
+    }
     status, _ = await post(bot, urlencode({"payload": json.dumps(payload)}))
     assert status == 200
     await wait_for(lambda: len(slack.responses) == 2)
@@ -272,8 +299,9 @@ async def test_connection_error_is_retry_later(bot) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    bot.client = AsyncWebClient(token="xoxb-test", base_url=f"http://127.0.0.1:{port}/api/",
-                                retry_handlers=[])  # fmt: skip
+    bot.client = AsyncWebClient(
+        token="xoxb-test", base_url=f"http://127.0.0.1:{port}/api/", retry_handlers=[]
+    )
     with pytest.raises(RetryLater):
         await bot.deliver(outgoing("alert"))
 

@@ -90,8 +90,13 @@ async def test_unsubscribe_only_within_the_channel(setup, store):
 
 async def test_a_chat_channel_is_created_on_first_subscribe(setup, store):
     commands, _ = setup
-    chat = CommandContext(platform="slack", channel_name="slack:T1/C1", external_id="C1",
-                          user_id="U1", user_name="ada")  # fmt: skip
+    chat = CommandContext(
+        platform="slack",
+        channel_name="slack:T1/C1",
+        external_id="C1",
+        user_id="U1",
+        user_name="ada",
+    )
     listed = await commands.dispatch(chat, "list")
     assert "No subscriptions here yet" in listed.text
     assert await store.channels.find("slack:T1/C1") is None  # list does not create it

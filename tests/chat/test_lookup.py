@@ -128,8 +128,11 @@ async def test_other_doi_answered_from_store(world: tuple[Lookup, FakeArxiv, Sto
     lookup, fake, store = world
     api = parse_api((FIXTURES / "arxiv_api_query_recorded_2026.body.xml").read_bytes())
     await store.papers.save_looked_up(i.paper for i in api.items)
-    for query in ("10.1109/ICSTW55395.2022.00035", "doi:10.1109/icstw55395.2022.00035",
-                  "https://doi.org/10.1109/ICSTW55395.2022.00035"):  # fmt: skip
+    for query in (
+        "10.1109/ICSTW55395.2022.00035",
+        "doi:10.1109/icstw55395.2022.00035",
+        "https://doi.org/10.1109/ICSTW55395.2022.00035",
+    ):
         result = await lookup(query)
         assert result.origin == "store" and result.papers[0].arxiv_id == "2202.12139"
     with pytest.raises(LookupFailed, match=r"no stored paper has DOI 10\.1000/xyz123"):
@@ -170,9 +173,23 @@ async def test_title_words_found_nowhere(world: tuple[Lookup, FakeArxiv, Store])
 
 @pytest.mark.parametrize(
     "query",
-    ['"', "*", "NEAR(", "title:", "'; DROP TABLE papers; --", "AND OR NOT", "a" * 301,
-     "", "   ", "ti:x AND", "10.1000/'; DROP", "https://arxiv.org/abs/'", "\x00", "量子 🤖"],
-)  # fmt: skip
+    [
+        '"',
+        "*",
+        "NEAR(",
+        "title:",
+        "'; DROP TABLE papers; --",
+        "AND OR NOT",
+        "a" * 301,
+        "",
+        "   ",
+        "ti:x AND",
+        "10.1000/'; DROP",
+        "https://arxiv.org/abs/'",
+        "\x00",
+        "量子 🤖",
+    ],
+)
 async def test_hostile_strings_only_raise_lookup_failed(
     world: tuple[Lookup, FakeArxiv, Store], query: str
 ) -> None:

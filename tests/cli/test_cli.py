@@ -125,9 +125,12 @@ def test_ingest_missing_file_is_exit_2_one_line(
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("broken.xml", b"<rss><channel><item>"), ("broken.xml.gz", b"not gzip at all"),
-     ("page.xml", b"<html><body>503 Service Unavailable</body></html>")],
-)  # fmt: skip
+    [
+        ("broken.xml", b"<rss><channel><item>"),
+        ("broken.xml.gz", b"not gzip at all"),
+        ("page.xml", b"<html><body>503 Service Unavailable</body></html>"),
+    ],
+)
 def test_ingest_malformed_file_is_exit_2_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes
 ) -> None:
@@ -204,10 +207,15 @@ async def run_cli(tmp_path: Path, *args: str, timeout: float = 30.0) -> tuple[in
         "LC_ALL": "C.UTF-8",
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args,
-        cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()

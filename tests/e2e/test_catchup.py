@@ -40,18 +40,39 @@ def _matches(item) -> bool:
 def _catchup_entries():
     return [
         # v1 on Wed 10 Jun: announced on the missed day -> alerts.
-        api_entry("2606.90001", 1, title=f"{WORD.title()} networks", authors=["Ada Lovelace"],
-                  published="2026-06-10T12:00:00Z"),
+        api_entry(
+            "2606.90001",
+            1,
+            title=f"{WORD.title()} networks",
+            authors=["Ada Lovelace"],
+            published="2026-06-10T12:00:00Z",
+        ),
         # v1 on Sun 7 Jun, inside the window (it starts 3 days before Tuesday) -> alerts.
-        api_entry("2606.90003", 1, title=f"Sparse {WORD} search", authors=["Alan Turing"],
-                  published="2026-06-07T09:30:00Z"),
+        api_entry(
+            "2606.90003",
+            1,
+            title=f"Sparse {WORD} search",
+            authors=["Alan Turing"],
+            published="2026-06-07T09:30:00Z",
+        ),
         # A revision: v1 in May, v2 on the missed day -> a replace, no alert.
-        api_entry("2605.90002", 2, title=f"{WORD.title()} revisited", authors=["Grace Hopper"],
-                  published="2026-05-20T08:00:00Z", updated="2026-06-10T08:00:00Z"),
+        api_entry(
+            "2605.90002",
+            2,
+            title=f"{WORD.title()} revisited",
+            authors=["Grace Hopper"],
+            published="2026-05-20T08:00:00Z",
+            updated="2026-06-10T08:00:00Z",
+        ),
         # Already announced on Tuesday (real id, subscribed author) -> not alerted again.
-        api_entry("2606.07720", 1, title="Already announced", authors=["Mujtaba Farhan"],
-                  published="2026-06-08T10:00:00Z"),
-    ]  # fmt: skip
+        api_entry(
+            "2606.07720",
+            1,
+            title="Already announced",
+            authors=["Mujtaba Farhan"],
+            published="2026-06-08T10:00:00Z",
+        ),
+    ]
 
 
 async def test_a_missed_day_is_caught_up_from_the_api(tmp_path, fake_server):
@@ -61,12 +82,17 @@ async def test_a_missed_day_is_caught_up_from_the_api(tmp_path, fake_server):
     arxiv = FakeArxiv(fake_server, page_cap=2)  # the 4 entries come in 2 pages
     arxiv.catchup = _catchup_entries()
     hooks = FakeWebhooks(fake_server)
-    path = write_config(tmp_path, fake_server, channels=[
-        ("slack", "slack-webhook", hooks.url("slack")),
-        ("disc", "discord-webhook", hooks.url("discord")),
-    ])  # fmt: skip
-    await add_subscriptions(path, [("slack", "author", "Farhan, Mujtaba"),
-                                   ("slack", "topic", WORD)])  # fmt: skip
+    path = write_config(
+        tmp_path,
+        fake_server,
+        channels=[
+            ("slack", "slack-webhook", hooks.url("slack")),
+            ("disc", "discord-webhook", hooks.url("discord")),
+        ],
+    )
+    await add_subscriptions(
+        path, [("slack", "author", "Farhan, Mujtaba"), ("slack", "topic", WORD)]
+    )
 
     serve_body(fake_server, "cs.AI", TUESDAY)
     assert (await cli(path, "check")).rc == 0
@@ -98,10 +124,14 @@ async def test_caught_up_papers_count_as_announced(tmp_path, fake_server):
     arxiv = FakeArxiv(fake_server)
     arxiv.catchup = _catchup_entries()
     hooks = FakeWebhooks(fake_server)
-    path = write_config(tmp_path, fake_server, channels=[
-        ("slack", "slack-webhook", hooks.url("slack")),
-        ("disc", "discord-webhook", hooks.url("discord")),
-    ])  # fmt: skip
+    path = write_config(
+        tmp_path,
+        fake_server,
+        channels=[
+            ("slack", "slack-webhook", hooks.url("slack")),
+            ("disc", "discord-webhook", hooks.url("discord")),
+        ],
+    )
     await add_subscriptions(path, [("slack", "topic", WORD)])
     serve_body(fake_server, "cs.AI", TUESDAY)
     assert (await cli(path, "check")).rc == 0
@@ -109,8 +139,14 @@ async def test_caught_up_papers_count_as_announced(tmp_path, fake_server):
     assert (await cli(path, "check")).rc == 0
     assert sorted(hooks.accepted_ids("slack")) == ["2606.90001", "2606.90003"]
     # Thursday's listing served again, now also listing 2606.90001 as new.
-    late = clone_item(THURSDAY, items_of(THURSDAY)[0].arxiv_id, new_id="2606.90001", version=1,
-                      announce="new", title=f"{WORD.title()} networks")  # fmt: skip
+    late = clone_item(
+        THURSDAY,
+        items_of(THURSDAY)[0].arxiv_id,
+        new_id="2606.90001",
+        version=1,
+        announce="new",
+        title=f"{WORD.title()} networks",
+    )
     await add_subscriptions(path, [("disc", "topic", WORD)])
     serve_body(fake_server, "cs.AI", derive_listing(THURSDAY, extra=[late]))
     result = await cli(path, "check")

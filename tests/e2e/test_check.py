@@ -64,11 +64,14 @@ async def setup(tmp_path: Path, server: FakeServer, **config) -> tuple[Path, Fak
     serve_body(server, "cs.AI", BODY)
     serve_body(server, "cs.CV", read_bytes(EMPTY_LISTING))
     path = write_config(
-        tmp_path, server,
-        channels=[("slack", "slack-webhook", hooks.url("slack")),
-                  ("disc", "discord-webhook", hooks.url("discord"))],
+        tmp_path,
+        server,
+        channels=[
+            ("slack", "slack-webhook", hooks.url("slack")),
+            ("disc", "discord-webhook", hooks.url("discord")),
+        ],
         **config,
-    )  # fmt: skip
+    )
     return path, hooks
 
 
@@ -99,8 +102,9 @@ async def test_check_delivers_exactly_the_independently_computed_matches(tmp_pat
         assert post.payload["allowed_mentions"] == {"parse": []}
     # The arXiv side: the two listings, no API call needed.
     assert {r.path for r in fake_server.requests if r.method == "GET"} == {
-        "/rss/cs.AI", "/rss/cs.CV"
-    }  # fmt: skip
+        "/rss/cs.AI",
+        "/rss/cs.CV",
+    }
     assert f"{len(slack) + len(discord)} message(s) delivered" in result.out
 
 
@@ -113,8 +117,14 @@ async def test_revisions_crosslists_reserved_listings_and_new_subscriptions_neve
     before = len(hooks.posts)
     assert before > 0
     # A "replace" of a paper never seen, by a subscribed author: stored, but no alert.
-    never_seen = clone_item(BODY, FIRST[0].arxiv_id, new_id="2607.99991", version=2,
-                            announce="replace", creators="Miguel Arana-Catania")  # fmt: skip
+    never_seen = clone_item(
+        BODY,
+        FIRST[0].arxiv_id,
+        new_id="2607.99991",
+        version=2,
+        announce="replace",
+        creators="Miguel Arana-Catania",
+    )
     # cs.AI re-served with every version bumped; cs.CV now lists the same papers (cross-lists
     # of papers already announced in cs.AI).
     serve_body(fake_server, "cs.AI", derive_listing(BODY, bump=True, extra=[never_seen]))
@@ -136,10 +146,15 @@ async def test_mentions_in_a_title_are_inert_on_both_webhooks(tmp_path, fake_ser
     path, hooks = await setup(tmp_path, fake_server)
     target = next(i for i in FIRST if has_author(i, "Arana-Catania", "Miguel"))
     title = "Ping @everyone and <!channel> and <@U123> about @here"
-    serve_body(fake_server, "cs.AI", derive_listing(BODY, keep={target.arxiv_id},
-                                                     titles={target.arxiv_id: title}))  # fmt: skip
-    await add_subscriptions(path, [("slack", "author", "Arana-Catania, Miguel"),
-                                   ("disc", "author", "Arana-Catania, Miguel")])  # fmt: skip
+    serve_body(
+        fake_server,
+        "cs.AI",
+        derive_listing(BODY, keep={target.arxiv_id}, titles={target.arxiv_id: title}),
+    )
+    await add_subscriptions(
+        path,
+        [("slack", "author", "Arana-Catania, Miguel"), ("disc", "author", "Arana-Catania, Miguel")],
+    )
     assert (await cli(path, "check")).rc == 0
     (slack,) = hooks.accepted("slack")
     (discord,) = hooks.accepted("discord")
@@ -168,8 +183,10 @@ def _strings(value):
 
 async def _author_setup(tmp_path, server, **config):
     path, hooks = await setup(tmp_path, server, **config)
-    await add_subscriptions(path, [("slack", "author", "Arana-Catania, Miguel"),
-                                   ("disc", "author", "Arana-Catania, Miguel")])  # fmt: skip
+    await add_subscriptions(
+        path,
+        [("slack", "author", "Arana-Catania, Miguel"), ("disc", "author", "Arana-Catania, Miguel")],
+    )
     wanted = {i.arxiv_id for i in FIRST if has_author(i, "Arana-Catania", "Miguel")}
     assert len(wanted) == 2
     return path, hooks, wanted
@@ -202,9 +219,12 @@ async def test_400_fails_that_message_with_the_reason_and_delivers_the_rest(tmp_
     path, hooks, wanted = await _author_setup(tmp_path, fake_server)
     hooks.plan["slack"].append((400, {}, "invalid_blocks"))
     hooks.plan["discord"].append(
-        (400, {"Content-Type": "application/json"},
-         json.dumps({"message": "Invalid Form Body", "code": 50035}))
-    )  # fmt: skip
+        (
+            400,
+            {"Content-Type": "application/json"},
+            json.dumps({"message": "Invalid Form Body", "code": 50035}),
+        )
+    )
     result = await cli(path, "check")
     assert result.rc == 0, result.err
     assert "refused by the platform: 2 message(s)" in result.out

@@ -37,11 +37,14 @@ async def _setup(tmp_path, server, **arxiv):
     FakeArxiv(server)
     serve_body(server, "cs.AI", BODY)
     path = write_config(
-        tmp_path, server,
-        channels=[("slack", "slack-webhook", hooks.url("slack")),
-                  ("disc", "discord-webhook", hooks.url("discord"))],
+        tmp_path,
+        server,
+        channels=[
+            ("slack", "slack-webhook", hooks.url("slack")),
+            ("disc", "discord-webhook", hooks.url("discord")),
+        ],
         arxiv={"poll_interval_seconds": 0.5, **arxiv},
-    )  # fmt: skip
+    )
     await add_subscriptions(path, [(ch, "topic", t) for ch in ("slack", "disc") for t in TOPICS])
     return path, hooks
 

@@ -52,9 +52,16 @@ def signed(body: str) -> dict[str, str]:
 
 async def paperbot(config: Path, *args: str, env: dict[str, str]) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode or 0, out.decode(), err.decode()
 
@@ -88,9 +95,16 @@ api_url = "{slack.api_url}"
         env["PYTHONPATH"] = str(Path(__file__).parents[2])
         slack.valid_tokens.add(TOKEN)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "--config", str(config), "run",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "run",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
         try:
             url = f"http://127.0.0.1:{port}/slack/events"
             async with aiohttp.ClientSession() as http:
@@ -101,12 +115,18 @@ api_url = "{slack.api_url}"
                                 break
                     except aiohttp.ClientConnectionError:
                         await asyncio.sleep(0.1)
-                body = urlencode({
-                    "team_id": TEAM_ID, "channel_id": "C0PAPERS", "user_id": "U0ALICE",
-                    "user_name": "alice", "command": "/paper",
-                    "text": "subscribe author Jo\\~ao Marques-Silva",
-                    "response_url": slack.response_url, "trigger_id": "1.2.3",
-                })  # fmt: skip
+                body = urlencode(
+                    {
+                        "team_id": TEAM_ID,
+                        "channel_id": "C0PAPERS",
+                        "user_id": "U0ALICE",
+                        "user_name": "alice",
+                        "command": "/paper",
+                        "text": "subscribe author Jo\\~ao Marques-Silva",
+                        "response_url": slack.response_url,
+                        "trigger_id": "1.2.3",
+                    }
+                )
                 async with http.post(url, data=body, headers=signed(body)) as resp:
                     assert resp.status == 200
                     answer = await resp.text()

@@ -112,9 +112,14 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("platform", "status", "body"), REFUSALS)
 async def test_refusing_channel_paused_reported_and_resumed(
-    platform: str, status: int, body: str, fake_server: FakeServer, make_app, tmp_path: Path,
+    platform: str,
+    status: int,
+    body: str,
+    fake_server: FakeServer,
+    make_app,
+    tmp_path: Path,
     cli_env: dict[str, str],
-) -> None:  # fmt: skip
+) -> None:
     path = (
         f"/services/T000/B000/{SLACK_SECRET}"
         if platform == "slack-webhook"
@@ -143,12 +148,19 @@ async def test_refusing_channel_paused_reported_and_resumed(
     assert (await app.deliverer.drain(0.5)).sent == 0
     assert len(fake_server.requests_for(path)) == 1
     # Someone fixes the webhook and resumes the channel from the command line.
-    fake_server.route(path, Reply(body=b"ok" if platform == "slack-webhook" else b'{"id": "9"}'),
-                      method="POST")  # fmt: skip
+    fake_server.route(
+        path, Reply(body=b"ok" if platform == "slack-webhook" else b'{"id": "9"}'), method="POST"
+    )
     proc = await asyncio.create_subprocess_exec(
-        *PAPERBOT, "--config", str(_toml(config, tmp_path / "paperbot.toml")), "resume", "team",
-        env=cli_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        *PAPERBOT,
+        "--config",
+        str(_toml(config, tmp_path / "paperbot.toml")),
+        "resume",
+        "team",
+        env=cli_env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()
     assert out.decode().startswith("resumed team (was paused: ")

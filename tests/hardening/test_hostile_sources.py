@@ -27,9 +27,10 @@ from bot.sources.arxiv_parse import parse_listing
 
 LISTING_BODY = LISTING.read_bytes()
 EXPECTED_ALERTS = sum(
-    1 for i in parse_listing(LISTING_BODY, category="cs.AI").items
+    1
+    for i in parse_listing(LISTING_BODY, category="cs.AI").items
     if i.announce_type.is_first_announcement
-)  # fmt: skip
+)
 RSS_HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -101,31 +102,46 @@ async def assert_isolated_failure(app: App, report, reason: str) -> str:
 
 
 HOSTILE = {
-    "truncated": (Reply(body=LISTING_BODY[: len(LISTING_BODY) // 2], headers=RSS_HEADERS),
-                  r"malformed XML: Premature end of data"),
+    "truncated": (
+        Reply(body=LISTING_BODY[: len(LISTING_BODY) // 2], headers=RSS_HEADERS),
+        r"malformed XML: Premature end of data",
+    ),
     "declared-utf16-but-utf8": (
         Reply(body=LISTING_BODY.replace(b"encoding='UTF-8'", b"encoding='UTF-16'")),
-        r"malformed XML"),
+        r"malformed XML",
+    ),
     "unknown-declared-encoding": (
         Reply(body=LISTING_BODY.replace(b"encoding='UTF-8'", b"encoding='x-nonsense-42'")),
-        r"Unsupported encoding"),
-    "latin1-bytes-declared-utf8": (Reply(body=not_utf8()),
-                                   r"malformed XML: Invalid bytes in character encoding"),
+        r"Unsupported encoding",
+    ),
+    "latin1-bytes-declared-utf8": (
+        Reply(body=not_utf8()),
+        r"malformed XML: Invalid bytes in character encoding",
+    ),
     "html-error-page-200": (
-        Reply(body=b"<!DOCTYPE html><html><body><h1>Oops</h1></body></html>",
-              headers={"Content-Type": "text/html"}),
-        r"got an HTML page, not XML"),
-    "html-without-doctype": (Reply(body=b"<html><body>Service unavailable</body></html>"),
-                             r"got an HTML page"),
+        Reply(
+            body=b"<!DOCTYPE html><html><body><h1>Oops</h1></body></html>",
+            headers={"Content-Type": "text/html"},
+        ),
+        r"got an HTML page, not XML",
+    ),
+    "html-without-doctype": (
+        Reply(body=b"<html><body>Service unavailable</body></html>"),
+        r"got an HTML page",
+    ),
     "empty-body": (Reply(body=b""), r"empty response body"),
     "whitespace-body": (Reply(body=b"\n\n   \n"), r"empty response body"),
-    "not-a-feed": (Reply(body=b"<?xml version='1.0'?><feedback/>"),
-                   r"unexpected root element <feedback>"),
-    "reset-mid-body": (Reply(body=LISTING_BODY, reset_after=2000),
-                       r"connection closed mid-response"),
+    "not-a-feed": (
+        Reply(body=b"<?xml version='1.0'?><feedback/>"),
+        r"unexpected root element <feedback>",
+    ),
+    "reset-mid-body": (
+        Reply(body=LISTING_BODY, reset_after=2000),
+        r"connection closed mid-response",
+    ),
     "http-404": (Reply(status=404, body=b"no such category"), r"HTTP 404"),
     "503-no-retry-after": (Reply(status=503), r"HTTP 503"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
@@ -301,18 +317,36 @@ async def test_port_where_nothing_listens(fake_server: FakeServer, make_app) -> 
         ([Reply(status=429)] * 2, 2, r"HTTP 429 after 2 attempts", 0.0),
         ([Reply(status=429, headers={"Retry-After": "1"})] * 2, 2, r"HTTP 429 after 2", 1.0),
         ([Reply(status=503, headers={"Retry-After": "1"})] * 2, 2, r"HTTP 503 after 2", 1.0),
-        ([Reply(status=503, headers={"Retry-After": "86400"})], 1, r"Retry-After 86400s exceeds",
-         0.0),
-        ([Reply(status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})], 1,
-         r"HTTP 429, Retry-After \d+s exceeds", 0.0),
+        (
+            [Reply(status=503, headers={"Retry-After": "86400"})],
+            1,
+            r"Retry-After 86400s exceeds",
+            0.0,
+        ),
+        (
+            [Reply(status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})],
+            1,
+            r"HTTP 429, Retry-After \d+s exceeds",
+            0.0,
+        ),
     ],
-    ids=["503", "429", "429-retry-after", "503-retry-after", "retry-after-too-long",
-         "retry-after-date"],
-)  # fmt: skip
+    ids=[
+        "503",
+        "429",
+        "429-retry-after",
+        "503-retry-after",
+        "retry-after-too-long",
+        "retry-after-date",
+    ],
+)
 async def test_rate_limited_and_unavailable(
-    answers: list[Reply], requests: int, reason: str, min_gap: float,
-    fake_server: FakeServer, make_app,
-) -> None:  # fmt: skip
+    answers: list[Reply],
+    requests: int,
+    reason: str,
+    min_gap: float,
+    fake_server: FakeServer,
+    make_app,
+) -> None:
     fake_server.script("/rss/cs.LG", *answers)
     fake_server.route("/rss/cs.LG", Reply(body=LISTING_BODY))  # would succeed on a 3rd try
     app = await setup(fake_server, make_app, retries=1)

@@ -25,8 +25,10 @@ from bot.config import load_config
 from bot.model import SubscriptionKind
 
 KILLS = 20
-CHANNELS = {"a": "/services/T000/B000/aaaaaaaaaaaaaaaaaaaaaaaa",
-            "b": "/services/T000/B000/bbbbbbbbbbbbbbbbbbbbbbbb"}  # fmt: skip
+CHANNELS = {
+    "a": "/services/T000/B000/aaaaaaaaaaaaaaaaaaaaaaaa",
+    "b": "/services/T000/B000/bbbbbbbbbbbbbbbbbbbbbbbb",
+}
 _PAPER = re.compile(r"arXiv:(\d{4}\.\d{4,5})v\d+")
 
 
@@ -132,8 +134,9 @@ async def test_sigkill_during_polling_and_delivery(tmp_path: Path, cli_env: dict
             log.close()
             assert proc.returncode == -signal.SIGKILL, (seed, n, proc.returncode)
         server.route("/rss/cs.AI", Reply(body=LISTING.read_bytes()))
-        final = await run_paperbot("--config", str(config), "check", env=cli_env,
-                                   workdir=tmp_path / "final", timeout=120)  # fmt: skip
+        final = await run_paperbot(
+            "--config", str(config), "check", env=cli_env, workdir=tmp_path / "final", timeout=120
+        )
         assert final.returncode == 0, (seed, final.err[-2000:])
         owed = await expected_alerts(config)
     logs = read_logs(tmp_path)
@@ -146,6 +149,8 @@ async def test_sigkill_during_polling_and_delivery(tmp_path: Path, cli_env: dict
         duplicates = len(papers) - len(set(papers))
         # A kill can double at most the one message the channel had in flight.
         in_window = sum(1 for k in kills if any(p.started <= k <= p.finished + 0.5 for p in posts))
-        print(f"seed {seed} channel {name}: {len(papers)} posts, {duplicates} duplicates, "
-              f"{in_window} kills inside a send window")  # fmt: skip
+        print(
+            f"seed {seed} channel {name}: {len(papers)} posts, {duplicates} duplicates, "
+            f"{in_window} kills inside a send window"
+        )
         assert duplicates <= in_window <= KILLS, (seed, name, duplicates, in_window)

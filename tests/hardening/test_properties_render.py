@@ -17,11 +17,46 @@ from bot.model import Paper, Reply
 from bot.model.text import build_alert
 
 NASTY = [
-    "<!channel>", "<!here>", "<!everyone>", "<@U1>", "<@U012ABC|bob>", "<#C123>", "@everyone",
-    "@here", "<@123456789012345678>", "<@!1>", "<@&42>", "&", "&amp;", "&lt;", "<", ">", "*", "_",
-    "~~", "`", "```", "||", "[x](https://evil)", "# ", "> ", "- ", "1. ", "\\", "\x00", "\x1b[31m",
-    "\u202e", "\u200b", "\r\n", "\n", "\t", "  ", "é", "😀", "a" * 300,
-]  # fmt: skip
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<@U1>",
+    "<@U012ABC|bob>",
+    "<#C123>",
+    "@everyone",
+    "@here",
+    "<@123456789012345678>",
+    "<@!1>",
+    "<@&42>",
+    "&",
+    "&amp;",
+    "&lt;",
+    "<",
+    ">",
+    "*",
+    "_",
+    "~~",
+    "`",
+    "```",
+    "||",
+    "[x](https://evil)",
+    "# ",
+    "> ",
+    "- ",
+    "1. ",
+    "\\",
+    "\x00",
+    "\x1b[31m",
+    "\u202e",
+    "\u200b",
+    "\r\n",
+    "\n",
+    "\t",
+    "  ",
+    "é",
+    "😀",
+    "a" * 300,
+]
 text = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=40)), max_size=60).map("".join)
 huge = st.one_of(text, st.integers(0, 12_000).map(lambda n: ("<@U1> & *x* " * n)[:n]))
 authors = st.one_of(
@@ -31,8 +66,9 @@ authors = st.one_of(
 ids = st.one_of(
     st.from_regex(r"\A2[0-9]{3}\.[0-9]{5}\Z"), st.from_regex(r"\A[a-z]{2,8}-[a-z]{2}/[0-9]{7}\Z")
 )
-categories = st.lists(st.sampled_from(["cs.AI", "cs.LG", "math.OC", "hep-th", "x<&>"]),
-                      max_size=8).map(tuple)  # fmt: skip
+categories = st.lists(
+    st.sampled_from(["cs.AI", "cs.LG", "math.OC", "hep-th", "x<&>"]), max_size=8
+).map(tuple)
 moments = st.datetimes(datetime(1991, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC))
 when = st.one_of(st.none(), moments)
 
@@ -67,8 +103,12 @@ def slack_texts(block: dict[str, Any]) -> list[tuple[str, str]]:
     for element in block.get("elements", []):
         if "text" in element:
             inner = element["text"]
-            found.append((block["type"] + ":" + element.get("type", ""),
-                          inner["text"] if isinstance(inner, dict) else inner))  # fmt: skip
+            found.append(
+                (
+                    block["type"] + ":" + element.get("type", ""),
+                    inner["text"] if isinstance(inner, dict) else inner,
+                )
+            )
     return found
 
 
@@ -155,8 +195,9 @@ def test_discord_alert_within_limits_and_escaped(paper: Paper, why: tuple[str, .
     check_discord(discord_render.alert_message(build_alert(paper, why)))
 
 
-LONG_ABSTRACT_AND_COMMENT = Paper("2000.00000", 1, "", abstract="<@U1> & *x* " * 400,
-                                  comment="<@U1> & *x* " * 200)  # fmt: skip
+LONG_ABSTRACT_AND_COMMENT = Paper(
+    "2000.00000", 1, "", abstract="<@U1> & *x* " * 400, comment="<@U1> & *x* " * 200
+)
 
 
 @settings(max_examples=100, deadline=None)

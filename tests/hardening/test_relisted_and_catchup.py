@@ -94,9 +94,13 @@ async def _gap_app(fake_server: FakeServer, make_app, empty_pages: dict[int, int
     assert not (await say(app, "subscribe category cs.AI")).error
     # We last saw Wednesday's listing: Thursday's and Friday's were missed.
     await app.store.sources.record_success(
-        app.arxiv.listing_url("cs.AI"), etag=None, last_modified=None, body_hash=None,
-        pub_date=date(2026, 7, 8), items=10,
-    )  # fmt: skip
+        app.arxiv.listing_url("cs.AI"),
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        pub_date=date(2026, 7, 8),
+        items=10,
+    )
     return app, arxiv
 
 

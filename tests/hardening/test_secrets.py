@@ -35,8 +35,15 @@ def assert_no_secret(where: str, text: str) -> None:
     assert "SeCrEt" not in text, where  # nor any part of one
 
 
-def write_config(path: Path, db: Path, arxiv: FakeServer, extra: str = "", *, mode: int = 0o600,
-                 channels: str = "") -> Path:  # fmt: skip
+def write_config(
+    path: Path,
+    db: Path,
+    arxiv: FakeServer,
+    extra: str = "",
+    *,
+    mode: int = 0o600,
+    channels: str = "",
+) -> Path:
     path.write_text(
         f'[database]\npath = "{db}"\n'
         f'[arxiv]\nrss_url = "{arxiv.url("/rss/")}"\napi_url = "{arxiv.url("/api/query")}"\n'
@@ -79,25 +86,49 @@ async def test_full_run_logs_status_and_store_hold_no_secret(
         echo = f"invalid_payload (posted to {arxiv.url(SLACK_HOOK)})"  # a server echoing the URL
         arxiv.script(SLACK_HOOK, Reply(status=500), Reply(status=400, body=echo), method="POST")
         arxiv.route(SLACK_HOOK, Reply(body="ok"), method="POST")
-        arxiv.script(DISCORD_HOOK, Reply(status=502), Reply(status=400, body=json.dumps(
-            {"message": f"bad request for {arxiv.url(DISCORD_HOOK)}", "code": 50006})),
-            method="POST")  # fmt: skip
+        arxiv.script(
+            DISCORD_HOOK,
+            Reply(status=502),
+            Reply(
+                status=400,
+                body=json.dumps(
+                    {"message": f"bad request for {arxiv.url(DISCORD_HOOK)}", "code": 50006}
+                ),
+            ),
+            method="POST",
+        )
         arxiv.route(DISCORD_HOOK, Reply(body='{"id": "77"}'), method="POST")
-        extra = (f'[slack]\napi_url = "{slack.api_url}"\n'
-                 f'[discord]\napi_url = "{dc.api}"\ngateway = false\n')  # fmt: skip
+        extra = (
+            f'[slack]\napi_url = "{slack.api_url}"\n'
+            f'[discord]\napi_url = "{dc.api}"\ngateway = false\n'
+        )
         channels = webhook_channels(arxiv) + (
             '[[channels]]\nname = "s"\nplatform = "slack"\nchannel_id = "C0123"\n'
             '[[channels]]\nname = "d"\nplatform = "discord"\nchannel_id = "900"\n'
         )
-        config = write_config(tmp_path / "paperbot.toml", tmp_path / "db.sqlite3", arxiv, extra,
-                              channels=channels)  # fmt: skip
+        config = write_config(
+            tmp_path / "paperbot.toml", tmp_path / "db.sqlite3", arxiv, extra, channels=channels
+        )
         await subscribe_all(config)
-        env = dict(cli_env, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
-                   SLACK_SIGNING_SECRET=SIGNING, DISCORD_BOT_TOKEN=DISCORD_TOKEN)  # fmt: skip
-        run = await run_paperbot("-vv", "--config", str(config), "run", env=env,
-                                 workdir=tmp_path / "logs", stop_after=6.0)  # fmt: skip
-        status = await run_paperbot("--config", str(config), "status", env=env,
-                                    workdir=tmp_path / "logs")  # fmt: skip
+        env = dict(
+            cli_env,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_APP_TOKEN=APP_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING,
+            DISCORD_BOT_TOKEN=DISCORD_TOKEN,
+        )
+        run = await run_paperbot(
+            "-vv",
+            "--config",
+            str(config),
+            "run",
+            env=env,
+            workdir=tmp_path / "logs",
+            stop_after=6.0,
+        )
+        status = await run_paperbot(
+            "--config", str(config), "status", env=env, workdir=tmp_path / "logs"
+        )
         assert run.returncode == 0, run.err[-2000:]
         assert "DEBUG" in run.err and "GET " in run.err  # it really logged at -vv
         assert len(slack.calls("chat.postMessage")) >= 3
@@ -113,13 +144,16 @@ async def test_full_run_logs_status_and_store_hold_no_secret(
 async def test_slack_invalid_auth_startup(tmp_path: Path, cli_env: dict[str, str]) -> None:
     async with FakeServer() as arxiv, FakeSlack() as slack:
         config = write_config(
-            tmp_path / "paperbot.toml", tmp_path / "db.sqlite3", arxiv,
+            tmp_path / "paperbot.toml",
+            tmp_path / "db.sqlite3",
+            arxiv,
             f'[slack]\napi_url = "{slack.api_url}"\n',
             channels='[[channels]]\nname = "s"\nplatform = "slack"\nchannel_id = "C0123"\n',
-        )  # fmt: skip
+        )
         env = dict(cli_env, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN)
-        run = await run_paperbot("-vv", "--config", str(config), "run", env=env,
-                                 workdir=tmp_path / "logs")  # fmt: skip
+        run = await run_paperbot(
+            "-vv", "--config", str(config), "run", env=env, workdir=tmp_path / "logs"
+        )
     assert run.returncode == 2
     assert run.err.strip().splitlines()[-1] == (
         "paperbot: Slack rejected SLACK_BOT_TOKEN (invalid_auth)"
@@ -131,13 +165,16 @@ async def test_slack_invalid_auth_startup(tmp_path: Path, cli_env: dict[str, str
 async def test_discord_401_startup(tmp_path: Path, cli_env: dict[str, str]) -> None:
     async with FakeServer() as arxiv, FakeDiscord(token="the-real-token") as dc:
         config = write_config(
-            tmp_path / "paperbot.toml", tmp_path / "db.sqlite3", arxiv,
+            tmp_path / "paperbot.toml",
+            tmp_path / "db.sqlite3",
+            arxiv,
             f'[discord]\napi_url = "{dc.api}"\ngateway = false\n',
             channels='[[channels]]\nname = "d"\nplatform = "discord"\nchannel_id = "900"\n',
-        )  # fmt: skip
+        )
         env = dict(cli_env, DISCORD_BOT_TOKEN=DISCORD_TOKEN)
-        run = await run_paperbot("-vv", "--config", str(config), "run", env=env,
-                                 workdir=tmp_path / "logs")  # fmt: skip
+        run = await run_paperbot(
+            "-vv", "--config", str(config), "run", env=env, workdir=tmp_path / "logs"
+        )
         assert dc.requests  # it really tried the token
     assert run.returncode == 2
     last = run.err.strip().splitlines()[-1]
@@ -158,11 +195,19 @@ async def test_missing_env_vars_named_without_leaking(
 ) -> None:
     async with FakeServer() as arxiv:
         config = write_config(
-            tmp_path / "paperbot.toml", tmp_path / "db.sqlite3", arxiv,
+            tmp_path / "paperbot.toml",
+            tmp_path / "db.sqlite3",
+            arxiv,
             channels=f'[[channels]]\nname = "c"\nplatform = "{platform}"\nchannel_id = "900"\n',
-        )  # fmt: skip
-        run = await run_paperbot("-vv", "--config", str(config), "run", env=dict(cli_env, **env),
-                                 workdir=tmp_path / "logs")  # fmt: skip
+        )
+        run = await run_paperbot(
+            "-vv",
+            "--config",
+            str(config),
+            "run",
+            env=dict(cli_env, **env),
+            workdir=tmp_path / "logs",
+        )
     assert run.returncode == 2
     last = run.err.strip().splitlines()[-1]
     assert last.startswith("paperbot: ") and missing in last
@@ -174,10 +219,16 @@ async def test_world_readable_config_with_webhook_warns(
     mode: int, warns: bool, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
     async with FakeServer() as arxiv:
-        config = write_config(tmp_path / "paperbot.toml", tmp_path / "db.sqlite3", arxiv,
-                              mode=mode, channels=webhook_channels(arxiv))  # fmt: skip
-        run = await run_paperbot("--config", str(config), "status", env=cli_env,
-                                 workdir=tmp_path / "logs")  # fmt: skip
+        config = write_config(
+            tmp_path / "paperbot.toml",
+            tmp_path / "db.sqlite3",
+            arxiv,
+            mode=mode,
+            channels=webhook_channels(arxiv),
+        )
+        run = await run_paperbot(
+            "--config", str(config), "status", env=cli_env, workdir=tmp_path / "logs"
+        )
     assert run.returncode == 0
     warning = [line for line in run.err.splitlines() if "readable by other users" in line]
     assert bool(warning) is warns, run.err
@@ -207,8 +258,9 @@ async def test_unreachable_webhook_error_is_redacted(
     )
     fake_server.route("/rss/cs.AI", Reply(body=LISTING.read_bytes()))
     for channel in await app.store.channels.list():
-        await app.store.subscriptions.add(channel.id, SubscriptionKind.TOPIC, "lattice", "lattice",
-                                         "t")  # fmt: skip
+        await app.store.subscriptions.add(
+            channel.id, SubscriptionKind.TOPIC, "lattice", "lattice", "t"
+        )
     caplog.set_level("DEBUG")
     await app.poller.poll_all()
     report = await app.deliverer.drain(0.5)
@@ -223,8 +275,9 @@ async def test_unreachable_webhook_error_is_redacted(
 
 async def test_limits_give_clear_messages(fake_server: FakeServer, make_app, tmp_path) -> None:
     base = make_config(tmp_path / "db.sqlite3", fake_server.base_url)
-    limits = LimitsConfig(max_subscriptions_per_channel=3, max_query_length=40,
-                          commands_per_minute=8)  # fmt: skip
+    limits = LimitsConfig(
+        max_subscriptions_per_channel=3, max_query_length=40, commands_per_minute=8
+    )
     app = await make_app(fake_server.base_url, config=replace(base, limits=limits))
     for n in range(3):
         assert not (await say(app, f"subscribe topic word{n}")).error
@@ -261,8 +314,11 @@ class EchoingAdapter:
 
         self.calls += 1
         url = outgoing.destination.settings["webhook_url"]
-        errors = [RetryLater(f"cannot reach {url}"), Refused(f"bad payload for {url}"),
-                  ChannelUnavailable(f"{url} is gone")]  # fmt: skip
+        errors = [
+            RetryLater(f"cannot reach {url}"),
+            Refused(f"bad payload for {url}"),
+            ChannelUnavailable(f"{url} is gone"),
+        ]
         raise errors[min(self.calls - 1, 2)]
 
 

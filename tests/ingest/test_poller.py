@@ -22,9 +22,14 @@ MONDAY = date(2026, 7, 13)  # the fixture's pubDate
 
 def config(tmp_path, server, **arxiv) -> Config:
     a = ArxivConfig(
-        rss_url=server.url("/rss/"), api_url=server.url("/api/query"), categories=("cs.AI",),
-        min_interval_seconds=0.0, backoff_seconds=0.05, retries=0, timeout_seconds=10,
-    )  # fmt: skip
+        rss_url=server.url("/rss/"),
+        api_url=server.url("/api/query"),
+        categories=("cs.AI",),
+        min_interval_seconds=0.0,
+        backoff_seconds=0.05,
+        retries=0,
+        timeout_seconds=10,
+    )
     return Config(
         database_path=tmp_path / "poll.sqlite3",
         arxiv=replace(a, **arxiv),
@@ -109,8 +114,10 @@ async def test_respect_backoff_skips_a_failing_source_until_its_backoff_passed(
         # Move the failed attempt 11 s into the past: the back-off has passed.
         past = (datetime.now(UTC) - timedelta(seconds=11)).isoformat(timespec="seconds")
         async with app.store.db.transaction() as conn:
-            await conn.execute("UPDATE source_state SET last_attempt=? WHERE url=?",
-                               (past, app.arxiv.listing_url("cs.AI")))  # fmt: skip
+            await conn.execute(
+                "UPDATE source_state SET last_attempt=? WHERE url=?",
+                (past, app.arxiv.listing_url("cs.AI")),
+            )
         polled = await app.poller.poll_all(respect_backoff=True)
         assert [r.category for r in polled.results] == ["cs.AI", "cs.LG"]
         assert [r.path for r in rss(fake_server)].count("/rss/cs.AI") == 2
@@ -123,8 +130,9 @@ async def test_an_archive_subscription_expands_the_polled_categories(tmp_path, f
         channel = await app.store.channels.find("console")
         for value in ("cs", "stat.ML"):
             value, norm = normalize_subscription(SubscriptionKind.CATEGORY, value)
-            await app.store.subscriptions.add(channel.id, SubscriptionKind.CATEGORY, value, norm,
-                                             "test")  # fmt: skip
+            await app.store.subscriptions.add(
+                channel.id, SubscriptionKind.CATEGORY, value, norm, "test"
+            )
         polled = await app.poller.categories()
         assert polled[0] == "cs.AI" and polled.count("cs.AI") == 1  # configured first, once
         assert set(expand("cs")) <= set(polled) and "cs.CV" in polled and "cs.LG" in polled

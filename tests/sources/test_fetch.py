@@ -337,8 +337,9 @@ async def test_retry_after_holds_every_process_sharing_the_store(
 
     def limiter(store: Store) -> PolitenessLimiter:
         claim = functools.partial(store.rates.claim, "arxiv")
-        return PolitenessLimiter(0.05, claim=claim, hold=functools.partial(
-            store.rates.hold, "arxiv"))  # fmt: skip
+        return PolitenessLimiter(
+            0.05, claim=claim, hold=functools.partial(store.rates.hold, "arxiv")
+        )
 
     try:
         async with (

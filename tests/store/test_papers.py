@@ -181,11 +181,15 @@ async def test_bumped_versions_update_metadata_and_keep_history(
 
 async def test_cross_of_unseen_announces_and_replace_of_unseen_does_not(store: Store) -> None:
     day = date(2026, 7, 13)
-    counts = await ingest(store,
-        [item("2607.00001", 1, AnnounceType.CROSS), item("2401.00002", 3, AnnounceType.REPLACE),
-         item("2401.00003", 2, AnnounceType.REPLACE_CROSS)],
+    counts = await ingest(
+        store,
+        [
+            item("2607.00001", 1, AnnounceType.CROSS),
+            item("2401.00002", 3, AnnounceType.REPLACE),
+            item("2401.00003", 2, AnnounceType.REPLACE_CROSS),
+        ],
         announced_on=day,
-    )  # fmt: skip
+    )
     assert counts.new_papers == 3 and counts.announced == 1
     cross = await store.papers.get("2607.00001")
     replaced = await store.papers.get("2401.00002")
@@ -219,17 +223,25 @@ async def test_alerts_once_per_paper_and_channel(store: Store) -> None:
     a = await store.channels.upsert_config("a", "console")
     b = await store.channels.upsert_config("b", "console")
     table = {
-        "2607.00010": {a.id: [sub(1, a.id, "agents"), sub(2, a.id, "planning")],
-                       b.id: [sub(3, b.id, "agents")]},
+        "2607.00010": {
+            a.id: [sub(1, a.id, "agents"), sub(2, a.id, "planning")],
+            b.id: [sub(3, b.id, "agents")],
+        },
         "2607.00011": {b.id: [sub(3, b.id, "agents")]},
-    }  # fmt: skip
+    }
     match = matcher_for(table)
-    first = [item("2607.00010", 1, AnnounceType.NEW), item("2607.00011", 1, AnnounceType.CROSS),
-             item("2607.00012", 1, AnnounceType.NEW)]  # fmt: skip
+    first = [
+        item("2607.00010", 1, AnnounceType.NEW),
+        item("2607.00011", 1, AnnounceType.CROSS),
+        item("2607.00012", 1, AnnounceType.NEW),
+    ]
     counts = await ingest(store, first, announced_on=date(2026, 7, 13), matcher=match)
     assert counts.alerts == 3
-    assert sorted(counts.alerted) == [("2607.00010", a.id), ("2607.00010", b.id),
-                                      ("2607.00011", b.id)]  # fmt: skip
+    assert sorted(counts.alerted) == [
+        ("2607.00010", a.id),
+        ("2607.00010", b.id),
+        ("2607.00011", b.id),
+    ]
     claimed = await store.outbox.claim_due("w")
     by_key = {(m.paper_id, m.channel_id): m for m in claimed}
     assert by_key[("2607.00010", a.id)].reasons == ("topic: agents", "topic: planning")

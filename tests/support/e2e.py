@@ -180,8 +180,9 @@ def clone_item(
         raise KeyError(source_id)
     item.find("guid").text = f"oai:arXiv.org:{new_id}v{version}"
     item.find("link").text = f"https://arxiv.org/abs/{new_id}"
-    _set_announce(item, item.find("arxiv:announce_type", namespaces=NS), new_id, str(version),
-                  announce)  # fmt: skip
+    _set_announce(
+        item, item.find("arxiv:announce_type", namespaces=NS), new_id, str(version), announce
+    )
     if title is not None:
         item.find("title").text = title
     if creators is not None:
@@ -361,9 +362,17 @@ async def add_subscriptions(config: Path, subs: Iterable[tuple[str, str, str]]) 
 async def start_cli(config: Path, *args: str) -> asyncio.subprocess.Process:
     """Start ``python -m bot --config CONFIG ARGS`` without waiting for it."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=str(REPO), env=_env(),
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=str(REPO),
+        env=_env(),
+    )
 
 
 async def cli(config: Path, *args: str, timeout: float = 60) -> CliResult:
@@ -423,15 +432,21 @@ def api_entry(
             link.set("href", f"https://arxiv.org/pdf/{versioned}")
         else:
             link.set("href", f"https://arxiv.org/abs/{versioned}")
-    for tag in (f"{ARXIV}doi", f"{ARXIV}comment", f"{ARXIV}journal_ref", f"{ATOM}author",
-                f"{ATOM}category"):  # fmt: skip
+    for tag in (
+        f"{ARXIV}doi",
+        f"{ARXIV}comment",
+        f"{ARXIV}journal_ref",
+        f"{ATOM}author",
+        f"{ATOM}category",
+    ):
         for el in entry.findall(tag):
             entry.remove(el)
     cats = list(categories)
     entry.find(f"{ARXIV}primary_category").set("term", cats[0])
     for term in cats:
-        etree.SubElement(entry, f"{ATOM}category", term=term,
-                         scheme="http://arxiv.org/schemas/atom")  # fmt: skip
+        etree.SubElement(
+            entry, f"{ATOM}category", term=term, scheme="http://arxiv.org/schemas/atom"
+        )
     for name in authors:
         etree.SubElement(etree.SubElement(entry, f"{ATOM}author"), f"{ATOM}name").text = name
     return entry

@@ -46,13 +46,31 @@ LISTING_2026 = FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml"
 ALPHASTAR_ID = "2308.03526"
 ALPHASTAR_TITLE = "AlphaStar Unplugged: Large-Scale Offline Reinforcement Learning"
 ALPHASTAR_AUTHORS = (
-    "Michaël Mathieu", "Sherjil Ozair", "Srivatsan Srinivasan", "Caglar Gulcehre",
-    "Shangtong Zhang", "Ray Jiang", "Tom Le Paine", "Richard Powell", "Konrad Żołna",
-    "Julian Schrittwieser", "David Choi", "Petko Georgiev", "Daniel Toyama", "Aja Huang",
-    "Roman Ring", "Igor Babuschkin", "Timo Ewalds", "Mahyar Bordbar", "Sarah Henderson",
-    "Sergio Gómez Colmenarejo", "Aäron van den Oord", "Wojciech Marian Czarnecki",
-    "Nando de Freitas", "Oriol Vinyals",
-)  # fmt: skip
+    "Michaël Mathieu",
+    "Sherjil Ozair",
+    "Srivatsan Srinivasan",
+    "Caglar Gulcehre",
+    "Shangtong Zhang",
+    "Ray Jiang",
+    "Tom Le Paine",
+    "Richard Powell",
+    "Konrad Żołna",
+    "Julian Schrittwieser",
+    "David Choi",
+    "Petko Georgiev",
+    "Daniel Toyama",
+    "Aja Huang",
+    "Roman Ring",
+    "Igor Babuschkin",
+    "Timo Ewalds",
+    "Mahyar Bordbar",
+    "Sarah Henderson",
+    "Sergio Gómez Colmenarejo",
+    "Aäron van den Oord",
+    "Wojciech Marian Czarnecki",
+    "Nando de Freitas",
+    "Oriol Vinyals",
+)
 ALPHASTAR_SUMMARY = (
     "StarCraft II is one of the most challenging simulated reinforcement learning environments; "
     "it is partially observable, stochastic, multi-agent, and mastering StarCraft II requires "

@@ -161,26 +161,50 @@ def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None
 
 
 def user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
-    return {"id": str(user_id), "username": name, "discriminator": "0", "avatar": None,
-            "global_name": name, "bot": bot}  # fmt: skip
+    return {
+        "id": str(user_id),
+        "username": name,
+        "discriminator": "0",
+        "avatar": None,
+        "global_name": name,
+        "bot": bot,
+    }
 
 
 def application() -> dict[str, Any]:
     return {
-        "id": str(APP_ID), "name": "paperbot", "description": "", "icon": None,
-        "bot_public": True, "bot_require_code_grant": False, "verify_key": "00",
-        "owner": user(1, "owner"), "flags": 0,
-    }  # fmt: skip
+        "id": str(APP_ID),
+        "name": "paperbot",
+        "description": "",
+        "icon": None,
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "verify_key": "00",
+        "owner": user(1, "owner"),
+        "flags": 0,
+    }
 
 
 def thread(thread_id: str, parent_id: str, name: str) -> dict[str, Any]:
     return {
-        "id": thread_id, "parent_id": parent_id, "guild_id": "900", "type": 11, "name": name,
-        "owner_id": str(BOT_ID), "last_message_id": None, "rate_limit_per_user": 0,
-        "message_count": 0, "member_count": 1, "flags": 0,
-        "thread_metadata": {"archived": False, "auto_archive_duration": 10080,
-                            "archive_timestamp": "2026-07-14T00:00:00+00:00", "locked": False},
-    }  # fmt: skip
+        "id": thread_id,
+        "parent_id": parent_id,
+        "guild_id": "900",
+        "type": 11,
+        "name": name,
+        "owner_id": str(BOT_ID),
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 10080,
+            "archive_timestamp": "2026-07-14T00:00:00+00:00",
+            "locked": False,
+        },
+    }
 
 
 def rate_limited(retry_after: float) -> tuple[int, dict[str, Any], dict[str, str]]:

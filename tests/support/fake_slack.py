@@ -60,8 +60,13 @@ class FakeSlack:
     async def __aenter__(self) -> FakeSlack:
         await self.server.start()
         # FakeServer matches exact paths: one route per known Web API method.
-        for method in ("auth.test", "chat.postMessage", "chat.update", "users.info",
-                       "apps.connections.open"):  # fmt: skip
+        for method in (
+            "auth.test",
+            "chat.postMessage",
+            "chat.update",
+            "users.info",
+            "apps.connections.open",
+        ):
             self.server.route(f"/api/{method}", self._api, method="*")
         self.server.route("/respond/1", self._respond, method="POST")
         self.server.route("/socket", self._socket, method="GET")
@@ -92,8 +97,9 @@ class FakeSlack:
         **extra: Any,
     ) -> None:
         """Make the next call of ``method`` answer ``{"ok": false, "error": error}``."""
-        self._scripts[method].append((status, {"ok": False, "error": error, **extra},
-                                      headers or {}))  # fmt: skip
+        self._scripts[method].append(
+            (status, {"ok": False, "error": error, **extra}, headers or {})
+        )
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         """Parameters of every call to ``method``, oldest first."""
@@ -122,8 +128,13 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"team_id": TEAM_ID, "team": "Test", "user_id": BOT_USER, "bot_id": "B0BOT",
-                    "url": "https://test.slack.com/"}  # fmt: skip
+            return {
+                "team_id": TEAM_ID,
+                "team": "Test",
+                "user_id": BOT_USER,
+                "bot_id": "B0BOT",
+                "url": "https://test.slack.com/",
+            }
         if method in ("chat.postMessage", "chat.update"):
             ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"channel": params.get("channel"), "ts": ts, "message": {"ts": ts}}
@@ -153,6 +164,11 @@ class FakeSlack:
 
     async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
         """Push a Socket Mode envelope (``slash_commands``, ``interactive``) to the app."""
-        await self.sockets[-1].send_json({"envelope_id": envelope_id, "type": kind,
-                                          "payload": payload,
-                                          "accepts_response_payload": True})  # fmt: skip
+        await self.sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": True,
+            }
+        )

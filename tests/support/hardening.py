@@ -164,17 +164,21 @@ def _output_paths(workdir: Path) -> tuple[Path, Path]:
 
 
 async def run_paperbot(
-    *args: str, env: dict[str, str], workdir: Path, timeout: float = 60.0,
+    *args: str,
+    env: dict[str, str],
+    workdir: Path,
+    timeout: float = 60.0,
     stop_after: float | None = None,
-) -> Completed:  # fmt: skip
+) -> Completed:
     """Run ``paperbot ARGS``; with ``stop_after``, send SIGTERM after that many seconds.
 
     Output goes to files, so nothing written before a stop or a time-out is lost.
     """
     out_path, err_path = _output_paths(workdir)
     with out_path.open("wb") as out, err_path.open("wb") as err:
-        proc = await asyncio.create_subprocess_exec(*PAPERBOT, *args, env=env, stdout=out,
-                                                    stderr=err)  # fmt: skip
+        proc = await asyncio.create_subprocess_exec(
+            *PAPERBOT, *args, env=env, stdout=out, stderr=err
+        )
         try:
             if stop_after is not None:
                 try:

@@ -1,0 +1,98 @@
+"""Upgrading databases written by earlier versions: every later migration keeps their data.
+
+Each migration that lands extends :func:`test_schema2_database_upgrades_to_the_latest` with
+what it must preserve or recompute.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from bot.store.migrations import MIGRATIONS
+
+DB_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "db"
+SCHEMA2 = DB_FIXTURES / "schema2_main_3fae120.sqlite3.gz"
+
+
+def unpack(fixture: Path, tmp_path: Path) -> Path:
+    target = tmp_path / fixture.name.removesuffix(".gz")
+    with gzip.open(fixture, "rb") as src, target.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return target
+
+
+def columns(path: Path, table: str) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    finally:
+        conn.close()
+
+
+def tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+
+
+def test_the_fixture_is_what_its_readme_says(tmp_path: Path) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 344
+        assert conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 204
+    finally:
+        conn.close()
+    assert "meta" in tables(path) and "next_poll_at" in columns(path, "source_state")
+
+
+async def test_schema2_database_upgrades_to_the_latest(tmp_path: Path) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        assert await store.db.schema_version() == len(MIGRATIONS)
+        # Migration 3: no stored schedule, no key-value table; everything else kept.
+        assert "meta" not in tables(path)
+        assert "next_poll_at" not in columns(path, "source_state")
+        assert await store.papers.count() == 344
+        assert (await store.papers.search("language model", limit=1))[0].title
+        channels = {c.name: c for c in await store.channels.list()}
+        assert set(channels) == {"console", "ml-papers", "slack:T1/C0123"}
+        assert channels["ml-papers"].paused_reason == "webhook gone (HTTP 404)"
+        assert channels["slack:T1/C0123"].external_id == "C0123"
+        subs = await store.subscriptions.list()
+        assert [s.value for s in subs][:1] == ["Babuschkin, Igor"] and len(subs) == 5
+        states = [s for _p, _c, _k, _v, s in await store.outbox.states()]
+        assert (states.count("sent"), states.count("failed")) == (6, 1)
+        assert states.count("pending") == len(states) - 7
+        healthy = await store.sources.get("https://rss.arxiv.org/rss/cs.AI")
+        assert healthy is not None and healthy.etag == '"abc"' and healthy.last_items == 177
+        failing = await store.sources.get("https://rss.arxiv.org/rss/cs.LG")
+        assert failing is not None and failing.consecutive_failures == 1
+
+
+@pytest.mark.parametrize("number", range(1, len(MIGRATIONS) + 1))
+async def test_each_migration_applies_on_the_one_before(tmp_path: Path, number: int) -> None:
+    """A database stopped at migration ``number - 1`` takes migration ``number``."""
+    from bot.store.migrations import statements
+
+    path = tmp_path / "step.sqlite3"
+    conn = sqlite3.connect(path)
+    try:
+        for script in MIGRATIONS[: number - 1]:
+            for statement in statements(script):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number - 1}")
+        conn.commit()
+    finally:
+        conn.close()
+    async with await Store.open(path) as store:
+        assert await store.db.schema_version() == len(MIGRATIONS)
