@@ -118,10 +118,6 @@ class App:
             poller = Poller(store, arxiv, config.arxiv, ingestor, clock=clock)
             yield cls(core, http, ingestor, poller, deliverer, loaded, chat)
 
-    def delivery_platforms(self) -> list[str]:
-        """Adapters this config needs: its channels' platforms and its adapter sections."""
-        return needed_platforms(self.config)
-
 
 def needed_platforms(config: Config) -> list[str]:
     """The platforms a config serves: its channels' and those whose section it has."""

@@ -13,6 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from bot.model.outcome import ExitCode
 from bot.port import StartupError
 
 log = logging.getLogger("paperbot")
@@ -52,7 +53,7 @@ def banner(app: App, categories: list[str]) -> str:
     )
 
 
-async def run_bot(app: App, stop: asyncio.Event, *, install_signals: bool = True) -> int:
+async def run_bot(app: App, stop: asyncio.Event, *, install_signals: bool = True) -> ExitCode:
     """Poll on the schedule, drain the outbox continuously, serve the adapters; return on
     SIGINT / SIGTERM (or ``stop``: the app's adapters were built with ``on_stop=stop.set``)
     within seconds."""
@@ -93,13 +94,13 @@ async def run_bot(app: App, stop: asyncio.Event, *, install_signals: bool = True
         if install_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
-    return 0
+    return ExitCode.OK
 
 
-async def check_once(app: App) -> int:
+async def check_once(app: App) -> ExitCode:
     """Poll every source once, deliver what is due (retrying up to ``max_wait_seconds``).
 
-    Exit 0 when every source was polled and nothing deliverable is left queued; 3 otherwise.
+    OK when every source was polled and nothing deliverable is left queued; FAILED otherwise.
     """
     deliverer = app.deliverer
     await deliverer.release_dead_claims()
@@ -134,4 +135,4 @@ async def check_once(app: App) -> int:
         f"checked {polled} source(s): {report.alerts} new alert(s) queued, "
         f"{drained.sent} message(s) delivered"
     )
-    return 3 if failed else 0
+    return ExitCode.FAILED if failed else ExitCode.OK

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.app import Core
-from bot.chat.lookup import LookupFailed
 from bot.chat.services import (
     AlreadySubscribed,
     Services,
@@ -163,7 +162,7 @@ class Commands:
             )
         try:
             return await command.handler(ctx, args)
-        except (UserError, LookupFailed) as exc:
+        except UserError as exc:
             return Reply(sentence(str(exc)), error=True)
         except Exception:  # every adapter gets an answer; the log has the details
             log.exception("command %r failed", command.name)

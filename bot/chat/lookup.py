@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.chat.errors import UserError
 from bot.chat.ids import classify_query
 from bot.model import Paper
 from bot.model.text import MAX_QUERY_CHARS
@@ -24,7 +25,7 @@ _ID_SHAPED = re.compile(
 )
 
 
-class LookupFailed(Exception):
+class LookupFailed(UserError):
     """Nothing found, or a bad query: the message is meant for the user (the CLI exits 1)."""
 
 

@@ -2,8 +2,7 @@
 resume, report status. Each front end formats the answers its own way; neither re-implements
 the rules.
 
-Expected failures are :class:`UserError` s whose message is meant for the user as it stands
-(chat capitalises its first letter; the CLI prints it after ``paperbot:``).
+Expected failures are :class:`~bot.chat.errors.UserError` s.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot.chat.errors import UserError
 from bot.chat.lookup import Lookup
 from bot.chat.status import status_text
 from bot.config import Config
@@ -21,10 +21,6 @@ from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.sources.arxiv import ArxivSource
 from bot.sources.taxonomy import normalize_category
 from bot.store import DuplicateSubscription, Store, TooManySubscriptions
-
-
-class UserError(Exception):
-    """An expected failure; the message is meant for the user."""
 
 
 class UnknownChannel(UserError):
@@ -147,3 +143,14 @@ class Services:
     async def status(self, now: datetime | None = None) -> str:
         """The ``status`` report (no secret is ever part of it)."""
         return await status_text(self.store, self.config, now or self.clock.now())
+
+
+__all__ = [
+    "AlreadySubscribed",
+    "BadSubscription",
+    "Services",
+    "UnknownChannel",
+    "UserError",
+    "normalize_subscription",
+    "subscription_id",
+]

@@ -67,7 +67,7 @@ def _services(app: App) -> Services:
     return Services.over(app.store, app.config, app.arxiv, app.core.clock)
 
 
-async def _channel(services: Services, name: str) -> Channel:
+async def _named_channel(services: Services, name: str) -> Channel:
     try:
         return await services.channel_named(name)
     except UserError as exc:
@@ -115,7 +115,7 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
         raise CliError("subscribe: give a VALUE (an author, a topic or a category)", ExitCode.USAGE)
     async with App.open(config) as app:
         services = _services(app)
-        channel = await _channel(services, args.channel)
+        channel = await _named_channel(services, args.channel)
         try:
             sub = await services.subscribe(channel, kind, value, f"cli:{getpass.getuser()}")
         except AlreadySubscribed as exc:
@@ -133,7 +133,7 @@ async def cmd_unsubscribe(args: argparse.Namespace, config: Config) -> ExitCode:
         raise CliError(f"ID must be a subscription number, got {args.id!r}", ExitCode.USAGE)
     async with App.open(config) as app:
         services = _services(app)
-        channel = await _channel(services, args.channel)
+        channel = await _named_channel(services, args.channel)
         if not await services.unsubscribe(channel, sub_id):
             raise CliError(f"{channel.name} has no subscription #{sub_id}", ExitCode.USAGE)
     print(f"unsubscribed {channel.name} #{sub_id}")
@@ -144,7 +144,7 @@ async def cmd_subscriptions(args: argparse.Namespace, config: Config) -> ExitCod
     async with App.open(config) as app:
         services = _services(app)
         channels = {c.id: c for c in await app.store.channels.list()}
-        channel = await _channel(services, args.channel) if args.channel else None
+        channel = await _named_channel(services, args.channel) if args.channel else None
         subs = await services.subscriptions(channel)
     if not subs:
         print("no subscriptions")
@@ -158,7 +158,7 @@ async def cmd_subscriptions(args: argparse.Namespace, config: Config) -> ExitCod
 async def cmd_resume(args: argparse.Namespace, config: Config) -> ExitCode:
     async with App.open(config) as app:
         services = _services(app)
-        channel = await _channel(services, args.channel)
+        channel = await _named_channel(services, args.channel)
         await services.resume(channel)
     was = f" (was paused: {channel.paused_reason})" if channel.paused_reason else ""
     print(f"resumed {channel.name}{was}")
@@ -177,7 +177,7 @@ async def cmd_check(args: argparse.Namespace, config: Config) -> ExitCode:
 
     platforms = needed_platforms(config)
     async with App.open(config, adapters=platforms, front=Commands.from_core) as app:
-        return ExitCode(await check_once(app))
+        return await check_once(app)
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> ExitCode:
@@ -204,4 +204,4 @@ async def _run(config: Config, *, interactive: bool) -> ExitCode:
         interactive=interactive,
         on_stop=stop.set,
     ) as app:
-        return ExitCode(await run_bot(app, stop))
+        return await run_bot(app, stop)

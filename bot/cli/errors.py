@@ -1,19 +1,11 @@
-"""What every CLI command shares: the exit codes and the one-line expected failure."""
+"""What every CLI command shares: the exit codes (:class:`ExitCode`) and the one-line
+expected failure."""
 
 from __future__ import annotations
 
-from enum import IntEnum
 from pathlib import Path
 
-
-class ExitCode(IntEnum):
-    """``paperbot``'s exit codes (scripts rely on them)."""
-
-    OK = 0
-    NOT_FOUND = 1  # a look-up found nothing
-    USAGE = 2  # a bad command line, config or start-up
-    FAILED = 3  # a source or the database failed; deliverable messages stay queued (check)
-    INTERRUPTED = 130
+from bot.model.outcome import ExitCode
 
 
 class CliError(Exception):
@@ -31,3 +23,6 @@ def paths_arg(values: list[str]) -> list[Path]:
         if not path.is_file():
             raise CliError(f"{path}: no such file", ExitCode.USAGE)
     return paths
+
+
+__all__ = ["CliError", "ExitCode", "paths_arg"]
