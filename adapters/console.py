@@ -20,11 +20,13 @@ SPEC = AdapterSpec(
     name="console",
     factory="adapters.console:ConsoleAdapter",
     pace_seconds=0.0,  # a terminal has no rate limit
+    rate_limit_commands=False,  # one local user: no "Slow down" for the person at the keyboard
     default_channel="console",
     interactive=True,
 )
 
 PROMPT = "paperbot> "
+QUIT_WORDS = frozenset({"quit", "exit"})
 
 
 def render_reply(reply: Reply) -> str:
@@ -36,20 +38,28 @@ def render_reply(reply: Reply) -> str:
 
 
 class ConsoleAdapter:
-    """Serves the ``console`` platform: one local channel, the terminal."""
+    """Serves the ``console`` platform: one local channel, the terminal.
+
+    On a terminal the prompt is prompt_toolkit's: alerts and log lines are printed above it and
+    it is redrawn; Ctrl-C, Ctrl-D, ``quit`` and ``exit`` end the chat. From a pipe, lines are
+    read as they come, with no prompt, until the input ends.
+    """
 
     thread_kinds: tuple[MessageKind, ...] = ()
 
     def __init__(self, ctx: AdapterContext, *, out: TextIO | None = None) -> None:
         self.ctx = ctx
-        self.out = out or sys.stdout
+        #: None: whatever ``sys.stdout`` is when writing (prompt_toolkit swaps in a proxy that
+        #: prints above the prompt).
+        self.out = out
         names = [c.name for c in ctx.config.channels if c.platform == ctx.spec.name]
         self.channel_name = names[0] if names else (ctx.spec.default_channel or ctx.spec.name)
         self._reader: asyncio.Task[None] | None = None
 
     def _write(self, text: str) -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
+        out = self.out or sys.stdout
+        out.write(text + "\n")
+        out.flush()
 
     async def say(self, text: str, user: str = "console") -> str:
         """Run one command line as a chat user would and return the rendered reply."""
@@ -72,6 +82,40 @@ class ConsoleAdapter:
             self._reader = asyncio.create_task(self._read_loop())
 
     async def _read_loop(self) -> None:
+        try:
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                await self._prompt_loop()
+            else:
+                await self._line_loop()
+        finally:
+            self.ctx.request_stop()
+
+    async def _handle(self, line: str) -> bool:
+        """Run one typed line; False when it ends the chat."""
+        line = line.strip()
+        if line.lower() in QUIT_WORDS:
+            return False
+        if line:
+            self._write(await self.say(line))
+        return True
+
+    async def _prompt_loop(self) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        session: PromptSession[str] = PromptSession()
+        with patch_stdout(raw=True):
+            while True:
+                try:
+                    # handle_sigint=False: the bot's own SIGINT handler stays in place (Ctrl-C
+                    # at the prompt is a key press here, raised as KeyboardInterrupt).
+                    line = await session.prompt_async(PROMPT, handle_sigint=False)
+                except (EOFError, KeyboardInterrupt):
+                    return
+                if not await self._handle(line):
+                    return
+
+    async def _line_loop(self) -> None:
         loop = asyncio.get_running_loop()
         lines: asyncio.Queue[str] = asyncio.Queue()
 
@@ -80,23 +124,14 @@ class ConsoleAdapter:
                 for line in sys.stdin:
                     loop.call_soon_threadsafe(lines.put_nowait, line)
                 loop.call_soon_threadsafe(lines.put_nowait, "")
-            except RuntimeError:  # the loop closed while we waited for input
+            except (RuntimeError, ValueError, OSError):  # the loop or stdin closed meanwhile
                 return
 
         threading.Thread(target=read, name="console-input", daemon=True).start()
-        while True:
-            self.out.write(PROMPT)
-            self.out.flush()
-            line = await lines.get()
-            if not line:  # end of input
-                break
-            line = line.strip()
-            if line in ("quit", "exit"):
-                break
-            if line:
-                self._write(await self.say(line))
-        self.ctx.request_stop()
+        while (line := await lines.get()) and await self._handle(line):
+            pass
 
     async def stop(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)

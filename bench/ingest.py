@@ -154,7 +154,7 @@ def main() -> int:
             subscriptions = asyncio.run(_subscriptions(db))
             failures += check(db, len(papers), expected_alerts(listings, subscriptions))
             db_bytes = db_size(db)
-            summary = ours[0].stdout.strip()
+            summary = ours[0].stdout.strip().splitlines()[-1]  # the total line
         lxml.append(run_measured(lxml_cmd))
         if run < max(1, runs // 2):
             feed.append(run_measured(feed_cmd))

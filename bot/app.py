@@ -24,6 +24,7 @@ from bot.port import Adapter, AdapterContext, Front, always_answers, load_adapte
 from bot.sources.arxiv import ArxivSource
 from bot.sources.http import HttpClient
 from bot.sources.limiter import PolitenessLimiter
+from bot.sources.listings import ListingSource
 from bot.store import Store
 
 log = logging.getLogger("paperbot")
@@ -31,11 +32,12 @@ log = logging.getLogger("paperbot")
 
 @dataclass(frozen=True, slots=True)
 class Core:
-    """What every command needs: the config, the store, arXiv and the clock."""
+    """What every command needs: the config, the store, arXiv (None in an app opened on local
+    listings: look-ups then answer from the store) and the clock."""
 
     config: Config
     store: Store
-    arxiv: ArxivSource
+    arxiv: ArxivSource | None
     clock: Clock
 
 
@@ -65,7 +67,7 @@ class App:
         return self.core.store
 
     @property
-    def arxiv(self) -> ArxivSource:
+    def arxiv(self) -> ArxivSource | None:
         return self.core.arxiv
 
     @classmethod
@@ -79,15 +81,23 @@ class App:
         interactive: bool = False,
         on_stop: Callable[[], None] = lambda: None,
         clock: Clock = SYSTEM_CLOCK,
+        listings: ListingSource | None = None,
     ) -> AsyncIterator[App]:
         """Build the app; with ``adapters`` (platform names) and ``front``, the adapters that
-        serve them, wired to the chat front end."""
+        serve them, wired to the chat front end.
+
+        ``listings``: where polls read listings instead of arXiv (``paperbot demo``'s local
+        listings). Such an app asks no remote service anything: look-ups answer from the store.
+        """
         async with contextlib.AsyncExitStack() as stack:
             store = await Store.open(config.database_path)
             stack.push_async_callback(store.close)
-            http = _http_client(config, store)
+            http = _http_client(config, store)  # opens no connection until it is first used
             stack.push_async_callback(http.close)
-            arxiv = ArxivSource(http, rss_url=config.arxiv.rss_url, api_url=config.arxiv.api_url)
+            arxiv = None
+            if listings is None:
+                a = config.arxiv
+                arxiv = listings = ArxivSource(http, rss_url=a.rss_url, api_url=a.api_url)
             core = Core(config, store, arxiv, clock)
             for channel in config.channels:
                 spec = config.specs.get(channel.platform)
@@ -115,7 +125,7 @@ class App:
             ingestor = Ingestor(
                 store, thread_platforms=threads, clock=clock, on_queued=deliverer.wake.set
             )
-            poller = Poller(store, arxiv, config.arxiv, ingestor, clock=clock)
+            poller = Poller(store, listings, config.arxiv, ingestor, clock=clock)
             yield cls(core, http, ingestor, poller, deliverer, loaded, chat)
 
 

@@ -270,7 +270,12 @@ def parse_config(
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise log.fail("level", f"expected DEBUG, INFO, WARNING or ERROR, got {level!r}")
     log.done()
-    channels = _read_channels(src, top.get("channels", list, []), specs)
+    # No [[channels]]: the console channel, as without a file; [[channels]]: exactly those.
+    channels = (
+        _read_channels(src, top.get("channels", list, []), specs)
+        if "channels" in data
+        else default_channels(specs)
+    )
     names = sorted({s.section for s in specs.values() if s.section})
     sections = {name: top.get(name, dict, None) for name in names}
     top.done()

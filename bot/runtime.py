@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -26,13 +27,32 @@ def _triggers(app: App) -> list[Any]:
     return [CronTrigger(hour=t.hour, minute=t.minute, timezone="UTC") for t in a.poll_times_utc]
 
 
-async def _poll_job(app: App) -> None:
+#: The one line a poll says when no source could be reached at all.
+UNREACHABLE = (
+    "arXiv is unreachable (%s); polls will retry. `paperbot demo` shows the bot working offline."
+)
+
+
+async def _poll_job(app: App, running: set[asyncio.Task[Any]]) -> None:
+    """One scheduled poll. ``running`` holds its task while it runs, so that stopping can
+    cancel it and wait: a poll cut short at shutdown ends quietly, not in a traceback."""
+    task = asyncio.current_task()
+    assert task is not None
+    running.add(task)
     try:
         report = await app.poller.poll_all(respect_backoff=True)
+    except asyncio.CancelledError:  # stopping: the store keeps what each category committed
+        return
     except Exception:  # the scheduler must keep going; the error is in the log and status
         log.exception("poll failed")
         return
-    for failure in report.failures:
+    finally:
+        running.discard(task)
+    failures = report.failures
+    if failures and all(f.unreachable for f in failures):
+        log.warning(UNREACHABLE, failures[0].error)
+        return
+    for failure in failures:
         log.warning("source %s failed: %s", failure.category, failure.error)
 
 
@@ -58,6 +78,45 @@ async def run_bot(app: App, stop: asyncio.Event, *, install_signals: bool = True
     SIGINT / SIGTERM (or ``stop``: the app's adapters were built with ``on_stop=stop.set``)
     within seconds."""
     print(banner(app, await app.poller.categories()), file=sys.stdout, flush=True)
+    loop = asyncio.get_running_loop()
+    scheduler = AsyncIOScheduler(event_loop=loop)
+    running: set[asyncio.Task[Any]] = set()
+    for index, trigger in enumerate(_triggers(app)):
+        scheduler.add_job(
+            _poll_job,
+            trigger,
+            args=[app, running],
+            id=f"poll-{index}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
+    scheduler.add_job(_poll_job, args=[app, running], id="poll-now", max_instances=1)
+
+    async def stopping() -> None:
+        scheduler.shutdown(wait=False)
+        for task in list(running):
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
+    return await serve(
+        app, stop, install_signals=install_signals, start=scheduler.start, stopping=stopping
+    )
+
+
+async def serve(
+    app: App,
+    stop: asyncio.Event,
+    *,
+    install_signals: bool = True,
+    start: Callable[[], None] = lambda: None,
+    stopping: Callable[[], Awaitable[None]] | None = None,
+) -> ExitCode:
+    """Start the adapters, deliver continuously until ``stop`` (or SIGINT / SIGTERM), stop.
+
+    ``start`` runs once everything is up (the poll schedule); ``stopping`` first thing when
+    stopping. Without them it is a bot that polls nothing: ``paperbot demo``'s chat.
+    """
     for name, adapter in app.adapters.items():
         try:
             await adapter.start()
@@ -71,24 +130,13 @@ async def run_bot(app: App, stop: asyncio.Event, *, install_signals: bool = True
     if install_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-    scheduler = AsyncIOScheduler(event_loop=loop)
-    for index, trigger in enumerate(_triggers(app)):
-        scheduler.add_job(
-            _poll_job,
-            trigger,
-            args=[app],
-            id=f"poll-{index}",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=3600,
-        )
-    scheduler.add_job(_poll_job, args=[app], id="poll-now", max_instances=1)
-    scheduler.start()
+    start()
     delivery = asyncio.create_task(deliverer.run_forever(stop))
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        if stopping is not None:
+            await stopping()
         delivery.cancel()
         await asyncio.gather(delivery, return_exceptions=True)
         if install_signals:

@@ -10,6 +10,7 @@ import pytest
 from bot.app import needed_platforms
 from bot.config import (
     DEFAULT_CATEGORIES,
+    ChannelConfig,
     ConfigError,
     find_config_file,
     load_config,
@@ -80,7 +81,18 @@ def test_defaults_for_missing_keys(tmp_path: Path) -> None:
     assert config.arxiv.categories == DEFAULT_CATEGORIES
     assert config.arxiv.min_interval_seconds == 3.0
     assert config.arxiv.api_url == "https://export.arxiv.org/api/query"
-    assert config.channels == ()
+
+
+def test_a_file_without_channels_has_the_console_channel(tmp_path: Path) -> None:
+    config = load_config(str(write(tmp_path, "[arxiv]\ncategories = ['cs.LG']\n")))
+    assert config.channels == (ChannelConfig("console", "console"),)
+
+
+def test_channels_given_are_exactly_those(tmp_path: Path) -> None:
+    text = '[[channels]]\nname = "rl"\nplatform = "discord-webhook"\n'
+    text += 'webhook_url = "https://discord.com/api/webhooks/1/x"\n'
+    config = load_config(str(write(tmp_path, text)))
+    assert [(c.name, c.platform) for c in config.channels] == [("rl", "discord-webhook")]
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,10 @@ def _read_config(ctx: AdapterContext) -> dict[str, Any]:
 
 
 def _make_client(shards: int | str | None) -> discord.Client:
+    # paperbot has no voice: discord.py's start-up warnings that voice libraries (PyNaCl,
+    # davey) are missing say nothing to its users.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     intents = discord.Intents.none()
     intents.guilds = True  # slash commands need no message content or member intents
     kwargs: dict[str, Any] = {
@@ -108,6 +112,9 @@ class DiscordAdapter:
         self.commands = PaperCommands(ctx, cfg["manage_permission"])
         guilds = [discord.Object(g) for g in self.guild_ids]
         self.tree.add_command(self.commands.group(), guilds=guilds or discord.utils.MISSING)
+        self.tree.add_command(
+            self.commands.message_command(), guilds=guilds or discord.utils.MISSING
+        )
         self._saved_base: str | None = None
         self._saved_gateway: yarl.URL | None = None
         self._task: asyncio.Task[None] | None = None

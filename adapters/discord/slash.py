@@ -4,6 +4,11 @@
 subscription:``, ``/paper list``, ``/paper status``, ``/paper help``. Each callback builds the
 text (``subscribe author Babuschkin, Igor``) and calls ``ctx.dispatch``; the grammar, checks and
 answers are the core's. The adapter adds only Discord's view of the caller's permissions.
+
+A group with subcommands cannot take options of its own, so on Discord a look-up is
+``/paper lookup …`` (not ``/paper 2308.03526``). The message command "Look up paper" (a
+message's *Apps* menu) looks up the first :data:`MESSAGE_PAPERS` distinct papers the message
+names: arXiv ids, DOIs, arxiv.org links.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
-from bot.model import CommandContext, Reply
+from bot.chat.text import find_references
+from bot.model import CommandContext, Paper, Reply
 from bot.model.text import cut_words
 from bot.port import AdapterContext
 
@@ -24,6 +30,8 @@ log = logging.getLogger(__name__)
 AUTOCOMPLETE_MAX = 25
 CHOICE_MAX = 100
 KINDS = [app_commands.Choice(name=k, value=k) for k in ("author", "topic", "category")]
+MESSAGE_COMMAND = "Look up paper"
+MESSAGE_PAPERS = 5
 
 
 def can_manage(permissions: discord.Permissions, flag: str) -> bool:
@@ -93,6 +101,37 @@ class PaperCommands:
             if len(choices) == AUTOCOMPLETE_MAX:
                 break
         return choices
+
+    async def look_up_message(self, interaction: discord.Interaction, content: str) -> None:
+        """The message command: each paper the message names, looked up, in one private reply."""
+        references = find_references(content, limit=MESSAGE_PAPERS)
+        if not references:
+            text = "No arXiv id, DOI or arxiv.org link in this message."
+            await send_reply(interaction, Reply(text, error=True))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        context = command_context(interaction, self.manage_flag)
+        papers: dict[str, Paper] = {}
+        problems: list[str] = []
+        for reference in references:
+            reply = await self.ctx.dispatch(context, f"lookup {reference}")
+            if reply.error:
+                problems.append(f"`{reference}`: {reply.text}")
+            for paper in reply.papers[:1]:  # the paper the reference names
+                papers.setdefault(paper.arxiv_id, paper)
+        count = len(papers)
+        lines = [f"Found {count} paper{'s' if count != 1 else ''} in this message.", *problems]
+        reply = Reply("\n".join(lines), papers=tuple(papers.values()), error=not papers)
+        await send_reply(interaction, reply)
+
+    def message_command(self) -> app_commands.ContextMenu:
+        """The "Look up paper" entry of a message's Apps menu."""
+        look_up = self.look_up_message
+
+        async def callback(interaction: discord.Interaction, message: discord.Message) -> None:
+            await look_up(interaction, message.content)
+
+        return app_commands.ContextMenu(name=MESSAGE_COMMAND, callback=callback)
 
     def group(self) -> app_commands.Group:
         """The ``paper`` group with its six subcommands."""

@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -42,6 +43,16 @@ from bot.port import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class _QuietBolt(logging.Filter):
+    """Drops slack-bolt's "As you gave `client` as well, `token` will be unused": we give it a
+    client, and it finds SLACK_BOT_TOKEN in the environment by itself. True, and of no use to
+    anyone running paperbot."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
 
 COMMAND = "/paper"
 ADMIN_CACHE_SECONDS = 300.0
@@ -105,6 +116,8 @@ class SlackAdapter:
         signing = self._secret("SLACK_SIGNING_SECRET") if self.mode == "http" else None
         self.client = self._make_client(token)
         self.team_id = await self._auth_test()
+        if not any(isinstance(f, _QuietBolt) for f in log.filters):
+            log.addFilter(_QuietBolt())
         self.app = AsyncApp(
             client=self.client,
             signing_secret=signing or "unused-in-socket-mode",

@@ -2,7 +2,12 @@
 
 ``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
 ``status``, ``help``. The first word picks the subcommand; any other first word means
-``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``). Handlers are
+``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``), so a title that starts with
+a command word needs ``lookup …``. A first word that is a typo of a command name
+(:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once when the rest of the line is empty
+or is that command's arguments; otherwise the look-up runs and its answer ends with "(did you
+mean …?)". A platform's prefix typed where none is needed (``/paper help`` in the console) and
+a slash before a command name (``/help``) are dropped. Handlers are
 ``async (context, args) -> Reply`` registered explicitly in :meth:`Commands._register`; the
 rules they apply are the :class:`~bot.chat.services.Services` the CLI uses too.
 """
@@ -13,7 +18,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.app import Core
 from bot.chat.services import (
@@ -22,6 +27,7 @@ from bot.chat.services import (
     UserError,
     subscription_id,
 )
+from bot.chat.typos import nearest_command
 from bot.matching.topic import TOPIC_HELP
 from bot.model import CommandContext, Reply, SubscriptionKind
 from bot.model.text import unexpected_error
@@ -39,6 +45,23 @@ class Command:
     handler: Handler
     manages: bool = False  # changes subscriptions: needs permission
     may_fetch: bool = False  # may touch the network: adapters ack/defer first
+    #: Whether an argument string is this command's (for typos: suggest only then).
+    accepts: Callable[[str], bool] = lambda args: not args
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A command line split: the command, its arguments, and what a typo looked like."""
+
+    command: Command
+    args: str
+    typo_of: str | None = None  # the command line the first word looks like a typo of
+    suggest_only: bool = False  # answer "Did you mean …?" instead of running
+
+
+def _subscribe_args(args: str) -> bool:
+    kind, _, value = args.partition(" ")
+    return kind.lower() in {k.value for k in SubscriptionKind} and bool(value.strip())
 
 
 class UserRateLimiter:
@@ -93,6 +116,7 @@ class Commands:
                 "show a paper",
                 self.lookup,
                 may_fetch=True,
+                accepts=bool,
             ),
             Command(
                 "subscribe",
@@ -100,6 +124,7 @@ class Commands:
                 "alert this channel about new matching papers",
                 self.subscribe,
                 manages=True,
+                accepts=_subscribe_args,
             ),
             Command(
                 "unsubscribe",
@@ -107,6 +132,7 @@ class Commands:
                 "remove one of this channel's subscriptions",
                 self.unsubscribe,
                 manages=True,
+                accepts=lambda args: subscription_id(args) is not None,
             ),
             Command("list", "list", "this channel's subscriptions", self.list),
             Command(
@@ -116,17 +142,36 @@ class Commands:
         ):
             self.registry[command.name] = command
 
-    def parse(self, text: str) -> tuple[Command, str]:
+    def parse(self, text: str) -> Parsed:
         """Split ``text`` into the command and its argument string."""
-        text = text.strip()
+        text = self._unprefixed(" ".join(text.split()))
         first, _, rest = text.partition(" ")
         command = self.registry.get(first.lower())
-        if command is None:
-            return self.registry["lookup"], text
-        return command, rest.strip()
+        if command is not None:
+            return Parsed(command, rest)
+        lookup = self.registry["lookup"]
+        typo = nearest_command(first, self.registry)
+        if typo is None:
+            return Parsed(lookup, text)
+        if not rest or self.registry[typo].accepts(rest):
+            return Parsed(lookup, text, f"{typo} {rest}".strip(), suggest_only=True)
+        return Parsed(lookup, text, typo)
+
+    def _unprefixed(self, text: str) -> str:
+        """``text`` without a platform's command prefix (``/paper help`` typed in the console)
+        or a slash before a command name (``/help``)."""
+        lowered = text.lower()
+        for spec in self.config.specs.values():
+            prefix = spec.command_prefix.strip().lower()
+            if prefix and (lowered == prefix or lowered.startswith(prefix + " ")):
+                return text[len(prefix) :].strip()
+        if text.startswith("/") and text[1:].partition(" ")[0].lower() in self.registry:
+            return text[1:]
+        return text
 
     def may_fetch(self, text: str) -> bool:
-        return self.parse(text)[0].may_fetch
+        parsed = self.parse(text)
+        return parsed.command.may_fetch and not parsed.suggest_only
 
     def prefix_for(self, ctx: CommandContext | None) -> str:
         """How users type commands where ``ctx`` comes from (``/paper `` in Slack)."""
@@ -143,7 +188,8 @@ class Commands:
     async def dispatch(self, ctx: CommandContext, text: str) -> Reply:
         """Run one command line; every expected failure becomes an error Reply, and an
         unexpected one the single :func:`~bot.model.text.unexpected_error` answer."""
-        command, args = self.parse(text)
+        parsed = self.parse(text)
+        command, args = parsed.command, parsed.args
         if len(args) > self.config.limits.max_query_length:
             return Reply(
                 f"That is too long ({len(args)} characters; at most "
@@ -160,6 +206,13 @@ class Commands:
             return Reply(
                 "You do not have permission to change this channel's subscriptions.", error=True
             )
+        hint = f"`{self.prefix_for(ctx)}{parsed.typo_of}`" if parsed.typo_of else ""
+        if parsed.suggest_only:
+            return Reply(f"Did you mean {hint}?")
+        reply = await self._run(command, ctx, args)
+        return replace(reply, text=f"{reply.text} (did you mean {hint}?)") if hint else reply
+
+    async def _run(self, command: Command, ctx: CommandContext, args: str) -> Reply:
         try:
             return await command.handler(ctx, args)
         except UserError as exc:
@@ -239,4 +292,8 @@ class Commands:
             "all work; a different first name is another person."
         )
         lines.append("Categories: `cs.LG`, or a whole archive such as `cs`.")
+        lines.append("A title that starts with a command word needs `lookup …`.")
+        spec = self.config.specs.get(ctx.platform)
+        if spec is not None and spec.interactive:
+            lines.append("`quit` or `exit` (or Ctrl-D) ends the chat.")
         return Reply("\n".join(lines) + "\n\n" + TOPIC_HELP)

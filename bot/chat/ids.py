@@ -92,3 +92,49 @@ def classify_query(text: str) -> Query:
     if m:
         return _doi_query(unquote(m.group("doi")).rstrip(".,;"))
     return Query("words", _SPACE_RE.sub(" ", s))
+
+
+_URL_IN_TEXT = re.compile(
+    rf"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/{_ID}", re.I
+)
+_ID_IN_TEXT = re.compile(rf"(?<![\w./-])(?:arxiv:\s*)?{_ID}(?![\w/])", re.I)
+_DOI_IN_TEXT = re.compile(
+    r"(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?(?P<doi>10\.\d{4,9}/[^\s<>\"'`|]+)", re.I
+)
+
+
+def _reference(m: re.Match[str], doi: bool) -> tuple[str, str] | None:
+    """(dedup key, look-up text) of one match; None for a match that names no paper."""
+    if doi:
+        query = _doi_query(unquote(m.group("doi")).rstrip(".,;:!?)]}*_~"))
+    else:
+        found = _from_match(m)
+        if found is None:
+            return None
+        query = Query("id", found[0], found[1])
+    if query.kind == "doi":
+        return f"doi:{query.value.casefold()}", query.value
+    version = f"v{query.version}" if query.version else ""
+    return f"id:{query.value}", query.value + version
+
+
+def find_references(text: str, *, limit: int = 5) -> list[str]:
+    """The first ``limit`` distinct papers a message names, as look-up texts, in the order they
+    appear: arXiv ids (``2303.08774``, ``arXiv:hep-th/9901001v2``), arxiv.org links and DOIs
+    (an arXiv DOI is its arXiv id). Where a link or DOI holds an id, it counts once."""
+    spans: list[tuple[int, int, re.Match[str], bool]] = []
+    for pattern, doi in ((_URL_IN_TEXT, False), (_DOI_IN_TEXT, True), (_ID_IN_TEXT, False)):
+        spans.extend((m.start(), -m.end(), m, doi) for m in pattern.finditer(text))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    found: dict[str, str] = {}
+    covered = 0
+    for start, negative_end, match, doi in spans:
+        if start < covered:
+            continue  # inside a longer match already taken (the id in a link)
+        covered = -negative_end
+        reference = _reference(match, doi)
+        if reference is not None and reference[0] not in found:
+            found[reference[0]] = reference[1]
+            if len(found) == limit:
+                break
+    return list(found.values())

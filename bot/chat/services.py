@@ -8,6 +8,7 @@ Expected failures are :class:`~bot.chat.errors.UserError` s.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.chat.errors import UserError
@@ -72,11 +73,13 @@ class Services:
         lookup: Lookup,
         *,
         clock: Clock = SYSTEM_CLOCK,
+        source_url: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.lookup = lookup
         self.clock = clock
+        self.source_url = source_url
 
     @classmethod
     def over(
@@ -84,7 +87,9 @@ class Services:
     ) -> Services:
         """The services with a look-up that asks ``arxiv`` (None: the store only)."""
         lookup = Lookup(store, arxiv, max_length=config.limits.max_query_length)
-        return cls(store, config, lookup, clock=clock)
+        # Looked up at each call: the URLs status shows are those ``arxiv`` polls now.
+        source_url = (lambda category: arxiv.listing_url(category)) if arxiv else None
+        return cls(store, config, lookup, clock=clock, source_url=source_url)
 
     async def channel_named(self, name: str) -> Channel:
         """The channel with this name (or config alias); :class:`UnknownChannel` otherwise."""
@@ -142,7 +147,9 @@ class Services:
 
     async def status(self, now: datetime | None = None) -> str:
         """The ``status`` report (no secret is ever part of it)."""
-        return await status_text(self.store, self.config, now or self.clock.now())
+        return await status_text(
+            self.store, self.config, now or self.clock.now(), source_url=self.source_url
+        )
 
 
 __all__ = [

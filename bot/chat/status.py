@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.ingest.calendar import is_listing_day, next_poll_time
+from bot.ingest.poller import polled_categories
+from bot.sources.arxiv import listing_url
 from bot.sources.redact import redact_url
 from bot.store import Store
 
@@ -23,11 +27,23 @@ def _ago(when: datetime | None, now: datetime) -> str:
     return f"{seconds // 86400}d ago"
 
 
-async def status_text(store: Store, config: Config, now: datetime | None = None) -> str:
-    """A readable report. URLs are redacted; no secret is ever part of it."""
+async def status_text(
+    store: Store,
+    config: Config,
+    now: datetime | None = None,
+    source_url: Callable[[str], str] | None = None,
+) -> str:
+    """A readable report. URLs are redacted; no secret is ever part of it.
+
+    Only the sources this config polls are shown (``source_url``: the URL of a category's
+    listing, by default under ``[arxiv] rss_url``): a database shared with another config
+    keeps rows of other categories and feeds that this one never polls.
+    """
     now = now or datetime.now(UTC)
     lines = [f"Next poll: {next_poll_time(config.arxiv, now):%Y-%m-%d %H:%M} UTC"]
-    states = sorted(await store.sources.list(), key=lambda s: s.url)
+    url = source_url or functools.partial(listing_url, config.arxiv.rss_url)
+    ours = {url(c) for c in await polled_categories(store, config.arxiv)}
+    states = sorted((s for s in await store.sources.list() if s.url in ours), key=lambda s: s.url)
     if not states:
         lines.append("Sources: not polled yet.")
     for s in states:

@@ -1,9 +1,11 @@
-"""Plain-text paper cards and alerts, for the console and the CLI."""
+"""Plain-text paper cards and alerts, for the console and the CLI; and, for adapters,
+:func:`find_references` (the papers a message names)."""
 
 from __future__ import annotations
 
 import textwrap
 
+from bot.chat.ids import find_references
 from bot.model import Alert, Paper
 from bot.model.text import author_line, first_sentences
 
@@ -34,3 +36,6 @@ def alert_text(alert: Alert) -> str:
     reasons = ", ".join(alert.reasons)
     card = paper_card_text(alert.paper)
     return f"{card}\n  matched {reasons}" if reasons else card
+
+
+__all__ = ["alert_text", "find_references", "paper_card_text"]

@@ -8,6 +8,7 @@ import asyncio
 import getpass
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bot.app import App, needed_platforms
@@ -15,30 +16,34 @@ from bot.chat.commands import Commands
 from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text
-from bot.cli.errors import CliError, ExitCode, paths_arg
+from bot.cli import demo
+from bot.cli.args import split_value, value_argument
+from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
 from bot.config import ChannelConfig, Config
-from bot.ingest.files import ingest_files
+from bot.ingest.files import FileResult, ingest_files, listing_files
+from bot.ingest.plan import IngestCounts
 from bot.model import Channel, SubscriptionKind
-from bot.sources.files import ListingFileError
 
 
 def register(sub: Any) -> None:
     """Add every subcommand to ``sub`` (the parser's subparsers)."""
-    p = sub.add_parser("ingest", help="load listing files (.xml / .xml.gz) into the store")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = sub.add_parser(
+        "ingest", help="load listing files (.xml / .xml.gz, or a folder of them) into the store"
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a listing file, or a folder")
     p.add_argument("--alert", action="store_true", help="match and queue alerts as a poll would")
     p.set_defaults(handler=cmd_ingest)
 
     p = sub.add_parser("lookup", help="look a paper up: arXiv id, URL, DOI or title words")
-    p.add_argument("query", nargs="+", metavar="QUERY")
+    value_argument(p, "QUERY...")
     p.set_defaults(handler=cmd_lookup)
 
     p = sub.add_parser("subscribe", help="subscribe a channel to an author, topic or category")
     p.add_argument("channel", metavar="CHANNEL")
     p.add_argument("kind", choices=["author", "topic", "category"], metavar="author|topic|category")
-    # REMAINDER: a topic such as `robots -survey` needs no `--` (one is still accepted).
-    p.add_argument("value", nargs=argparse.REMAINDER, metavar="VALUE...")
+    # A topic such as `robots -survey` needs no `--` (one is still accepted).
+    value_argument(p, "VALUE...")
     p.set_defaults(handler=cmd_subscribe)
 
     p = sub.add_parser("unsubscribe", help="remove a subscription from a channel")
@@ -61,6 +66,7 @@ def register(sub: Any) -> None:
         ("chat", "run the bot with an interactive console chat", cmd_chat),
     ):
         sub.add_parser(name, help=help_text).set_defaults(handler=handler)
+    demo.register(sub)
 
 
 def _services(app: App) -> Services:
@@ -74,26 +80,63 @@ async def _named_channel(services: Services, name: str) -> Channel:
         raise CliError(str(exc), ExitCode.USAGE) from None
 
 
+def _ingest_paths(values: list[str]) -> tuple[list[Path], list[str]]:
+    """The files to ingest (a folder gives its listing files) and the arguments that name
+    none, as one-line errors."""
+    paths: list[Path] = []
+    errors: list[str] = []
+    for value in values:
+        path = Path(value)
+        if path.is_dir():
+            found = listing_files(path)
+            paths.extend(found)
+            if not found:
+                errors.append(f"{path}: no listing files (*.xml, *.xml.gz) in this folder")
+        elif path.is_file():
+            paths.append(path)
+        else:
+            errors.append(f"{path}: no such file")
+    return paths, errors
+
+
+def _counts_text(c: IngestCounts, alert: bool) -> str:
+    text = f"{c.new_papers} new papers, {c.new_versions} new versions"
+    return text + (f", {c.alerts} alerts queued" if alert else "")
+
+
 async def cmd_ingest(args: argparse.Namespace, config: Config) -> ExitCode:
-    paths = paths_arg(args.paths)
-    async with App.open(config) as app:
-        bar = Progress(len(paths))
-        try:
-            counts = await ingest_files(app.ingestor, paths, alert=args.alert, progress=bar.update)
-        except ListingFileError as exc:
-            raise CliError(str(exc), ExitCode.USAGE) from None
-    line = (
-        f"ingested {counts.items} items from {len(paths)} file(s): "
-        f"{counts.new_papers} new papers, {counts.new_versions} new versions"
-    )
-    if args.alert:
-        line += f", {counts.alerts} alerts queued"
-    print(line)
-    return ExitCode.OK
+    paths, errors = _ingest_paths(args.paths)
+    for error in errors:
+        print(f"paperbot: {error}", file=sys.stderr)
+    total = IngestCounts()
+    bad = len(errors)
+    with Progress(len(paths), "ingest") as bar:
+
+        def report(done: int, result: FileResult) -> None:
+            nonlocal bad
+            if result.counts is None:
+                bad += 1
+                bar.echo(f"paperbot: {result.error}", err=True)
+            else:
+                total.add(result.counts)
+                counts = _counts_text(result.counts, args.alert)
+                bar.echo(f"{result.path}: {result.counts.items} items, {counts}")
+            bar.update(done, result.path.name)
+
+        async with App.open(config) as app:
+            results = await ingest_files(app.ingestor, paths, alert=args.alert, on_file=report)
+    stored = sum(1 for r in results if r.counts is not None)
+    line = f"ingested {total.items} items from {stored} file(s): {_counts_text(total, args.alert)}"
+    print(line + (f"; {bad} failed" if bad else ""))
+    return ExitCode.USAGE if bad else ExitCode.OK
 
 
 async def cmd_lookup(args: argparse.Namespace, config: Config) -> ExitCode:
-    query = " ".join(args.query)
+    query = split_value(args.parser, args.value).text
+    if not query:
+        raise CliError(
+            "lookup: give a QUERY (an arXiv id, a URL, a DOI or title words)", ExitCode.USAGE
+        )
     async with App.open(config) as app:
         try:
             result = await _services(app).lookup(query)
@@ -109,8 +152,7 @@ async def cmd_lookup(args: argparse.Namespace, config: Config) -> ExitCode:
 
 async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
     kind = SubscriptionKind(args.kind)
-    words = args.value[1:] if args.value[:1] == ["--"] else args.value
-    value = " ".join(" ".join(words).split())
+    value = split_value(args.parser, args.value).text
     if not value:
         raise CliError("subscribe: give a VALUE (an author, a topic or a category)", ExitCode.USAGE)
     async with App.open(config) as app:
@@ -118,9 +160,9 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
         channel = await _named_channel(services, args.channel)
         try:
             sub = await services.subscribe(channel, kind, value, f"cli:{getpass.getuser()}")
-        except AlreadySubscribed as exc:
-            message = f"{channel.name} is already subscribed to {kind}: {value} (#{exc.existing})"
-            raise CliError(message, ExitCode.USAGE) from None
+        except AlreadySubscribed as exc:  # a setup script run twice is not an error
+            print(f"already subscribed as #{exc.existing}")
+            return ExitCode.OK
         except UserError as exc:
             raise CliError(f"cannot subscribe: {exc}", ExitCode.USAGE) from None
     print(f"subscribed {channel.name} #{sub.id} {sub.label}")
@@ -148,6 +190,8 @@ async def cmd_subscriptions(args: argparse.Namespace, config: Config) -> ExitCod
         subs = await services.subscriptions(channel)
     if not subs:
         print("no subscriptions")
+    else:
+        print("ID\tCHANNEL\tKIND\tVALUE\tBY\tCREATED")
     for s in subs:
         when = s.created_at.strftime("%Y-%m-%d %H:%M") if s.created_at else "?"
         name = channels[s.channel_id].name
@@ -159,9 +203,11 @@ async def cmd_resume(args: argparse.Namespace, config: Config) -> ExitCode:
     async with App.open(config) as app:
         services = _services(app)
         channel = await _named_channel(services, args.channel)
+        if not channel.paused_reason:
+            print(f"{channel.name} was not paused")
+            return ExitCode.OK
         await services.resume(channel)
-    was = f" (was paused: {channel.paused_reason})" if channel.paused_reason else ""
-    print(f"resumed {channel.name}{was}")
+    print(f"resumed {channel.name} (was paused: {channel.paused_reason})")
     return ExitCode.OK
 
 

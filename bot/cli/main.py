@@ -2,8 +2,9 @@
 
 Exit codes (:class:`~bot.cli.errors.ExitCode`): 0 success; 1 not found (lookup); 2 usage or
 config error; 3 a source failed or deliverable messages stay queued (``check``); 130
-interrupted. Expected failures print one line
-on stderr and no traceback (``--debug`` shows one).
+interrupted; 141 the reader of stdout went away (``paperbot status | head -1``), as for a tool
+killed by SIGPIPE, but quietly. Expected failures print one line on stderr and no traceback
+(``--debug`` shows one).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sqlite3
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
+from importlib.metadata import PackageNotFoundError, version
 
 from bot.cli.commands import register
 from bot.cli.errors import CliError, ExitCode
@@ -23,6 +26,27 @@ from bot.port import StartupError
 from bot.store import StoreError
 
 log = logging.getLogger("paperbot")
+
+#: The exit code of a process whose stdout reader went away (128 + SIGPIPE).
+BROKEN_PIPE = 141
+
+
+def _version() -> str:
+    try:
+        return version("paperbot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+class _Stderr:
+    """``sys.stderr`` as it is at each write: the console's prompt puts a proxy there that
+    prints above the prompt, and log lines must go through it too."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="config file (TOML)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--version", action="version", version=f"paperbot {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     register(sub)
@@ -52,7 +77,7 @@ def _setup_logging(config: Config | None, verbose: int) -> None:
     elif verbose >= 2:
         level = logging.DEBUG
     logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=_Stderr()
     )
     for noisy in ("aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
@@ -68,13 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
-        config = load_config(args.config)
+        # `demo` brings its own config: a broken file of the user's must not stop it.
+        config = load_config(args.config) if getattr(args, "needs_config", True) else None
         _setup_logging(config, args.verbose)
-        warning = world_readable_secret_warning(config)
+        warning = world_readable_secret_warning(config) if config else None
         if warning:
             log.warning("%s", warning)
-        handler: Callable[[argparse.Namespace, Config], Awaitable[ExitCode]] = args.handler
-        return int(asyncio.run(_call(handler, args, config)))
+        handler: Callable[[argparse.Namespace, Config | None], Awaitable[ExitCode]]
+        handler = args.handler
+        code = int(asyncio.run(_call(handler, args, config)))
+        sys.stdout.flush()  # inside the try: a reader that went away is a BrokenPipeError here
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except CliError as exc:
         return _fail(str(exc), exc.code, debug)
     except ConfigError as exc:
@@ -90,11 +121,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _call(
-    handler: Callable[[argparse.Namespace, Config], Awaitable[ExitCode]],
+    handler: Callable[[argparse.Namespace, Config | None], Awaitable[ExitCode]],
     args: argparse.Namespace,
-    config: Config,
+    config: Config | None,
 ) -> ExitCode:
     return await handler(args, config)
+
+
+def _reader_gone() -> int:
+    """stdout's reader closed the pipe: say nothing more, and let the interpreter's last flush
+    of stdout go to /dev/null instead of printing a BrokenPipeError of its own."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return BROKEN_PIPE
 
 
 def _fail(message: str, code: ExitCode, debug: bool) -> int:

@@ -4,6 +4,7 @@ through the arXiv API when a listing day was missed (downtime, or arXiv skipping
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -13,7 +14,8 @@ from bot.ingest.ingestor import Ingestor
 from bot.ingest.plan import IngestCounts
 from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
 from bot.model.clock import SYSTEM_CLOCK, Clock
-from bot.sources.arxiv import ArxivSource, SourceError
+from bot.sources.arxiv import SourceError
+from bot.sources.listings import ListingSource
 from bot.sources.taxonomy import expand
 from bot.store import Store
 
@@ -31,6 +33,7 @@ class CategoryResult:
     error: str | None = None
     counts: IngestCounts = field(default_factory=IngestCounts)
     caught_up: int = 0
+    unreachable: bool = False  # failed because the host could not be reached at all
 
 
 @dataclass
@@ -44,6 +47,16 @@ class PollReport:
     @property
     def alerts(self) -> int:
         return sum(r.counts.alerts for r in self.results)
+
+
+async def polled_categories(store: Store, config: ArxivConfig) -> list[str]:
+    """The categories a config polls: its own plus those its category subscriptions ask for."""
+    wanted: list[str] = []
+    for c in config.categories:
+        wanted.extend(expand(c))
+    for value in await store.subscriptions.values(SubscriptionKind.CATEGORY):
+        wanted.extend(expand(value))
+    return list(dict.fromkeys(wanted))
 
 
 def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
@@ -63,43 +76,47 @@ def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
 
 
 class Poller:
-    """Polls the configured categories plus every category that subscriptions ask for."""
+    """Polls the configured categories plus every category that subscriptions ask for, from a
+    :class:`~bot.sources.listings.ListingSource` (arXiv over HTTP, or local listings)."""
 
     def __init__(
         self,
         store: Store,
-        arxiv: ArxivSource,
+        source: ListingSource,
         config: ArxivConfig,
         ingestor: Ingestor,
         *,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.store = store
-        self.arxiv = arxiv
+        self.source = source
         self.config = config
         self.ingestor = ingestor
         self.clock = clock
 
     async def categories(self) -> list[str]:
-        wanted: list[str] = []
-        for c in self.config.categories:
-            wanted.extend(expand(c))
-        for value in await self.store.subscriptions.values(SubscriptionKind.CATEGORY):
-            wanted.extend(expand(value))
-        return list(dict.fromkeys(wanted))
+        return await polled_categories(self.store, self.config)
 
-    async def poll_all(self, *, respect_backoff: bool = False) -> PollReport:
+    async def poll_all(
+        self,
+        *,
+        respect_backoff: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> PollReport:
         """Poll every category once. With ``respect_backoff`` (the scheduler), sources that are
-        disabled or in back-off after failures are skipped."""
+        disabled or in back-off after failures are skipped. ``progress(done, total, category)``
+        is called after each category (a progress bar on a terminal)."""
         report = PollReport()
-        for category in await self.categories():
-            if respect_backoff and await self._skip(category):
-                continue
-            report.results.append(await self.poll_category(category))
+        categories = await self.categories()
+        for done, category in enumerate(categories, 1):
+            if not (respect_backoff and await self._skip(category)):
+                report.results.append(await self.poll_category(category))
+            if progress is not None:
+                progress(done, len(categories), category)
         return report
 
     async def _skip(self, category: str) -> bool:
-        state = await self.store.sources.get(self.arxiv.listing_url(category))
+        state = await self.store.sources.get(self.source.listing_url(category))
         if state is None or not state.consecutive_failures:
             return False
         if state.disabled_reason:
@@ -111,10 +128,10 @@ class Poller:
         return self.clock.time() < last + backoff
 
     async def poll_category(self, category: str) -> CategoryResult:
-        url = self.arxiv.listing_url(category)
+        url = self.source.listing_url(category)
         state = await self.store.sources.get(url)
         try:
-            fetched = await self.arxiv.fetch_listing(category, state)
+            fetched = await self.source.fetch_listing(category, state)
             result = CategoryResult(category, ok=True, changed=fetched.listing is not None)
             pub_date = None
             items = None
@@ -137,8 +154,11 @@ class Poller:
             failures = await self.store.sources.record_failure(
                 url, error, disable_after=self.config.disable_after_failures
             )
-            log.warning("poll %s failed (%d in a row): %s", category, failures, error)
-            return CategoryResult(category, ok=False, error=error)
+            # Info only: whoever polled reports the failure once (the runtime's warning, check's
+            # line), so that a terminal does not show it twice.
+            log.info("poll %s failed (%d in a row): %s", category, failures, error)
+            unreachable = isinstance(exc, SourceError) and exc.unreachable
+            return CategoryResult(category, ok=False, error=error, unreachable=unreachable)
         await self.store.sources.record_success(
             url,
             etag=fetched.etag,
@@ -158,6 +178,6 @@ class Poller:
         start = last - timedelta(days=self.config.catchup_margin_days)
         start = max(start, current - timedelta(days=self.config.catchup_max_days))
         log.info("catching up %s: listings missed between %s and %s", category, last, current)
-        papers = await self.arxiv.submitted_between(category, start, current)
+        papers = await self.source.submitted_between(category, start, current)
         counts = await self.ingestor.ingest(catchup_items(papers, start))
         return counts.announced

@@ -24,7 +24,20 @@ EMPTY_PAGE_RETRIES = 3
 
 
 class SourceError(Exception):
-    """A source could not be read; the message names the URL (redacted) and why."""
+    """A source could not be read; the message names the URL (redacted) and why.
+
+    ``unreachable``: the host could not be reached at all (no network, DNS, refused), as
+    opposed to a server that answered badly.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+
+
+def listing_url(rss_url: str, category: str) -> str:
+    """The URL of a category's daily listing under the feed base ``rss_url``."""
+    return (rss_url if rss_url.endswith("/") else rss_url + "/") + category
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +56,11 @@ class ArxivSource:
 
     def __init__(self, client: HttpClient, *, rss_url: str, api_url: str) -> None:
         self.client = client
-        self.rss_url = rss_url if rss_url.endswith("/") else rss_url + "/"
+        self.rss_url = rss_url
         self.api_url = api_url
 
     def listing_url(self, category: str) -> str:
-        return self.rss_url + category
+        return listing_url(self.rss_url, category)
 
     async def fetch_listing(self, category: str, state: SourceState | None) -> ListingFetch:
         """Poll one category's listing with conditional GET and a body hash."""
@@ -59,7 +72,7 @@ class ArxivSource:
                 last_modified=state.last_modified if state else None,
             )
         except FetchError as exc:
-            raise SourceError(str(exc)) from None
+            raise SourceError(str(exc), unreachable=exc.unreachable) from None
         if result.not_modified:
             return ListingFetch(url, None, result.etag, result.last_modified, None)
         digest = hashlib.sha256(result.body).hexdigest()
@@ -80,7 +93,7 @@ class ArxivSource:
                 self.api_url, params=params, priority=priority, accept_status=(200, 400)
             )
         except FetchError as exc:
-            raise SourceError(str(exc)) from None
+            raise SourceError(str(exc), unreachable=exc.unreachable) from None
         try:
             return await asyncio.to_thread(parse_api, result.body)
         except ApiError as exc:

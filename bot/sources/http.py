@@ -45,7 +45,9 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class FetchError(Exception):
-    """A request failed. ``url`` is redacted; ``retry_after`` says when the server wants us back."""
+    """A request failed. ``url`` is redacted; ``retry_after`` says when the server wants us back;
+    ``unreachable``: no connection could be made at all (refused, no route, DNS, connect
+    time-out), which usually means this machine is offline."""
 
     def __init__(
         self,
@@ -55,8 +57,10 @@ class FetchError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         attempts: int = 1,
+        unreachable: bool = False,
     ) -> None:
         self.url = redact_url(url)
+        self.unreachable = unreachable
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
@@ -304,12 +308,12 @@ class HttpClient:
             raise _Retryable(FetchTimeout(url, reason)) from None
         except aiohttp.ConnectionTimeoutError:
             reason = f"connect timed out after {self.connect_timeout:g}s"
-            raise _Retryable(FetchTimeout(url, reason)) from None
+            raise _Retryable(FetchTimeout(url, reason, unreachable=True)) from None
         except TimeoutError:
             reason = f"timed out after {self.total_timeout:g}s"
             raise _Retryable(FetchTimeout(url, reason)) from None
         except aiohttp.ClientConnectorError as exc:
-            raise _Retryable(FetchError(url, _connect_reason(exc))) from None
+            raise _Retryable(FetchError(url, _connect_reason(exc), unreachable=True)) from None
         except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
             reason = f"connection closed mid-response ({type(exc).__name__})"
             raise _Retryable(FetchError(url, reason)) from None

@@ -102,8 +102,9 @@ async def test_start_logs_in_and_syncs_commands_to_guild(
 ) -> None:
     assert fake.sent("GET", "/api/v10/users/@me")
     (synced,) = await wait_for(fake, "PUT", rf"/api/v10/applications/{APP_ID}/guilds/900/commands")
-    (group,) = synced
+    group, menu = sorted(synced, key=lambda c: c["type"])
     assert group["name"] == "paper"
+    assert (menu["name"], menu["type"]) == ("Look up paper", 3)  # a message command
     subs = {o["name"]: o for o in group["options"]}
     assert set(subs) == {"lookup", "subscribe", "unsubscribe", "list", "status", "help"}
     assert [o["name"] for o in subs["lookup"]["options"]] == ["query"]

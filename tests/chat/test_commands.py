@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from support.adapters import commands as commands_over
 
-from bot.chat.commands import UserRateLimiter
+from bot.chat.commands import Parsed, UserRateLimiter
 from bot.chat.lookup import LookupFailed, LookupResult
 from bot.config import Config, LimitsConfig
 from bot.model import CommandContext, Paper
@@ -43,11 +43,11 @@ def ctx(channel: str = "console", platform: str = "console", **kw) -> CommandCon
 
 async def test_first_word_picks_the_subcommand_anything_else_is_a_lookup(setup):
     commands, lookup = setup
-    assert commands.parse("subscribe author Babuschkin, Igor")[0].name == "subscribe"
-    assert commands.parse("  SUBSCRIBE   author X ")[1] == "author X"
-    assert commands.parse("2308.03526") == (commands.registry["lookup"], "2308.03526")
-    assert commands.parse("attention is all you need")[1] == "attention is all you need"
-    assert commands.parse("lister")[0].name == "lookup"  # a prefix is not a command
+    assert commands.parse("subscribe author Babuschkin, Igor").command.name == "subscribe"
+    assert commands.parse("  SUBSCRIBE   author X ").args == "author X"
+    assert commands.parse("2308.03526") == Parsed(commands.registry["lookup"], "2308.03526")
+    assert commands.parse("attention is all you need").args == "attention is all you need"
+    assert commands.parse("lister").command.name == "lookup"  # a prefix is not a command
     a = await commands.dispatch(ctx(), "lookup 2308.03526")
     b = await commands.dispatch(ctx(), "2308.03526")
     assert a == b and lookup.queries == ["2308.03526", "2308.03526"]
@@ -117,15 +117,27 @@ async def test_per_user_rate_limit(store, tmp_path):
     commands = commands_over(store, StubLookup(), config)
     now = [1000.0]
     commands.limiter = UserRateLimiter(3, clock=lambda: now[0])
+
+    def user(name: str) -> CommandContext:
+        return ctx(platform="slack", user_id=name)
+
     for _ in range(3):
-        assert not (await commands.dispatch(ctx(user_id="u1"), "help")).error
-    slow = await commands.dispatch(ctx(user_id="u1"), "help")
+        assert not (await commands.dispatch(user("u1"), "help")).error
+    slow = await commands.dispatch(user("u1"), "help")
     assert slow.error and slow.text == "Slow down: too many commands. Try again in 60 s."
-    assert not (await commands.dispatch(ctx(user_id="u2"), "help")).error  # per user
+    assert not (await commands.dispatch(user("u2"), "help")).error  # per user
     now[0] += 30
-    assert "Try again in 30 s" in (await commands.dispatch(ctx(user_id="u1"), "help")).text
+    assert "Try again in 30 s" in (await commands.dispatch(user("u1"), "help")).text
     now[0] += 30
-    assert not (await commands.dispatch(ctx(user_id="u1"), "help")).error
+    assert not (await commands.dispatch(user("u1"), "help")).error
+
+
+async def test_the_local_console_is_not_rate_limited(store, tmp_path):
+    config = Config(database_path=tmp_path / "x", limits=LimitsConfig(commands_per_minute=3))
+    commands = commands_over(store, StubLookup(), config)
+    commands.limiter = UserRateLimiter(3, clock=lambda: 1000.0)
+    replies = [await commands.dispatch(ctx(), "help") for _ in range(30)]
+    assert not any(r.error for r in replies)
 
 
 async def test_query_length_limit(store, tmp_path):

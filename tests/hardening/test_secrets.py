@@ -16,7 +16,8 @@ from support.hardening import LISTING, dump_database, make_config, run_paperbot,
 
 from bot.app import App
 from bot.config import LimitsConfig, load_config
-from bot.model import SubscriptionKind
+from bot.model import CommandContext, SubscriptionKind
+from bot.model import Reply as ChatReply
 
 BOT_TOKEN = "xoxb-1111111111-2222222222-SeCrEtBoTtOkEnAbCdEf"
 APP_TOKEN = "xapp-1-A0000-3333-SeCrEtApPtOkEnXyZ"
@@ -287,13 +288,20 @@ async def test_limits_give_clear_messages(fake_server: FakeServer, make_app, tmp
     assert "unsubscribe" in full.text
     long = await say(app, "lookup " + "x" * 41, user="bob")
     assert long.error and "too long (41 characters; at most 40)" in long.text
-    # Alice has used 4 commands; 4 more are allowed, then she is told to slow down.
-    for _ in range(4):
-        assert not (await say(app, "help")).error
-    slow = await say(app, "help")
+    # In a public chat (not the local console) a user gets 8 commands a minute, then is told
+    # to slow down.
+    assert app.front is not None
+
+    async def in_slack(user: str) -> ChatReply:
+        ctx = CommandContext(platform="slack", channel_name="slack:T1/C1", user_id=user)
+        return await app.front.dispatch(ctx, "help")
+
+    for _ in range(8):
+        assert not (await in_slack("alice")).error
+    slow = await in_slack("alice")
     assert slow.error and slow.text.startswith("Slow down: too many commands.")
     assert "Try again in" in slow.text
-    assert not (await say(app, "help", user="carol")).error  # other users are not limited
+    assert not (await in_slack("carol")).error  # other users are not limited
     assert len(await app.store.subscriptions.list()) == 3
 
 

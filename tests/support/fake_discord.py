@@ -117,7 +117,12 @@ class FakeDiscord:
             gw = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
             return {"url": "ws://127.0.0.1:1/", "shards": 1, "session_start_limit": gw}, 200
         if parts[0] == "applications" and parts[-1] == "commands" and method == "PUT":
-            return [dict(c, id=self.next_id(), application_id=str(APP_ID)) for c in body], 200
+            # As Discord answers a bulk overwrite: each command with its id, and the empty
+            # description it gives message and user commands.
+            return [
+                {"description": "", **c, "id": self.next_id(), "application_id": str(APP_ID)}
+                for c in body
+            ], 200
         if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
             return self.message(parts[1], body), 200
         if parts[0] == "channels" and parts[-1] == "threads" and method == "POST":

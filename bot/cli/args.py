@@ -1,0 +1,68 @@
+"""Free-text values on the command line (``subscribe … VALUE...``, ``lookup QUERY...``).
+
+A value may hold dash words: ``topic robots -survey`` excludes surveys. So in a value only
+``-h``/``--help`` and the options a command declares from :data:`VALUE_OPTIONS` (``--days N``,
+``--saved``, ``--all``) are options, anywhere before a ``--``; every other word, and everything
+after ``--``, belongs to the value.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from bot.cli.errors import CliError, ExitCode
+
+#: The options a value may be interrupted by, and whether each takes a number.
+VALUE_OPTIONS = {"--days": True, "--saved": False, "--all": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """The words of a value (joined by single spaces) and the value options given."""
+
+    text: str
+    options: dict[str, int | bool] = field(default_factory=dict)
+
+
+def value_argument(parser: argparse.ArgumentParser, metavar: str) -> None:
+    """Declare the value: every remaining word, dash words included (see :func:`split_value`)."""
+    parser.add_argument("value", nargs=argparse.REMAINDER, metavar=metavar)
+    parser.set_defaults(parser=parser)
+
+
+def split_value(
+    parser: argparse.ArgumentParser, words: Sequence[str], allowed: Collection[str] = ()
+) -> Value:
+    """The value in ``words``; ``-h``/``--help`` prints the command's help and exits 0."""
+    text: list[str] = []
+    options: dict[str, int | bool] = {}
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "--":
+            text.extend(words[index:])
+            break
+        if word in ("-h", "--help"):
+            parser.print_help()
+            raise SystemExit(0)
+        if word in allowed and word in VALUE_OPTIONS:
+            options[word.lstrip("-")] = _option_value(parser, word, words, index)
+            index += 1 if VALUE_OPTIONS[word] else 0
+            continue
+        text.append(word)
+    return Value(" ".join(" ".join(text).split()), options)
+
+
+def _option_value(
+    parser: argparse.ArgumentParser, word: str, words: Sequence[str], index: int
+) -> int | bool:
+    if not VALUE_OPTIONS[word]:
+        return True
+    given = words[index] if index < len(words) else ""
+    if not given.isdigit():
+        command = parser.prog.removeprefix("paperbot").strip()
+        raise CliError(f"{command}: {word} needs a number of days", ExitCode.USAGE)
+    return int(given)
