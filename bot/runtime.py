@@ -28,9 +28,7 @@ def _triggers(app: App) -> list[Any]:
 
 
 #: The one line a poll says when no source could be reached at all.
-UNREACHABLE = (
-    "arXiv is unreachable (%s); polls will retry. `paperbot demo` shows the bot working offline."
-)
+UNREACHABLE = "arXiv is unreachable (%s); polls will retry. Offline? Try `paperbot demo`."
 
 
 async def _poll_job(app: App, running: set[asyncio.Task[Any]]) -> None:
@@ -145,14 +143,17 @@ async def serve(
     return ExitCode.OK
 
 
-async def check_once(app: App) -> ExitCode:
+async def check_once(
+    app: App, *, progress: Callable[[int, int, str], None] | None = None
+) -> ExitCode:
     """Poll every source once, deliver what is due (retrying up to ``max_wait_seconds``).
 
     OK when every source was polled and nothing deliverable is left queued; FAILED otherwise.
+    ``progress(done, total, category)`` follows the polls (a progress bar on a terminal).
     """
     deliverer = app.deliverer
     await deliverer.release_dead_claims()
-    report = await app.poller.poll_all()
+    report = await app.poller.poll_all(progress=progress)
     drained = await deliverer.drain(app.config.delivery.max_wait_seconds)
     summary = await app.store.outbox.summary()
     channels = {c.id: c for c in await app.store.channels.list()}

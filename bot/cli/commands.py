@@ -65,7 +65,7 @@ def register(sub: Any) -> None:
         ("run", "run the bot: poll on schedule, deliver, serve chat commands", cmd_run),
         ("chat", "run the bot with an interactive console chat", cmd_chat),
     ):
-        sub.add_parser(name, help=help_text).set_defaults(handler=handler)
+        sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
     demo.register(sub)
 
 
@@ -223,7 +223,8 @@ async def cmd_check(args: argparse.Namespace, config: Config) -> ExitCode:
 
     platforms = needed_platforms(config)
     async with App.open(config, adapters=platforms, front=Commands.from_core) as app:
-        return await check_once(app)
+        with Progress(len(await app.poller.categories()), "poll") as bar:
+            return await check_once(app, progress=lambda done, _, what: bar.update(done, what))
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> ExitCode:

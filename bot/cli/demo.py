@@ -56,7 +56,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "demo", help="the bot offline on shipped real listings: alerts, then a chat (no config)"
     )
-    p.set_defaults(handler=cmd_demo, needs_config=False)
+    p.set_defaults(handler=cmd_demo, needs_config=False, terse_log=True)
 
 
 def demo_days(folder: Path) -> tuple[list[date], dict[str, list[Path | None]]]:

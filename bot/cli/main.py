@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(config: Config | None, verbose: int) -> None:
+def _setup_logging(config: Config | None, verbose: int, *, terse: bool = False) -> None:
+    """Log to stderr at the config's level (``-v`` INFO, ``-vv`` DEBUG). ``terse``: a person
+    reads it (``chat``, ``demo``), so warnings are ``paperbot: …`` lines with no time stamp."""
     level = logging.WARNING
     if config is not None:
         level = getattr(logging, config.log_level, logging.WARNING)
@@ -76,9 +78,10 @@ def _setup_logging(config: Config | None, verbose: int) -> None:
         level = min(level, logging.INFO)
     elif verbose >= 2:
         level = logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=_Stderr()
-    )
+    form = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    if terse and level >= logging.WARNING:
+        form = "paperbot: %(message)s"
+    logging.basicConfig(level=level, format=form, stream=_Stderr())
     for noisy in ("aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     if level == logging.WARNING:
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         # `demo` brings its own config: a broken file of the user's must not stop it.
         config = load_config(args.config) if getattr(args, "needs_config", True) else None
-        _setup_logging(config, args.verbose)
+        _setup_logging(config, args.verbose, terse=getattr(args, "terse_log", False))
         warning = world_readable_secret_warning(config) if config else None
         if warning:
             log.warning("%s", warning)

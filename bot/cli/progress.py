@@ -48,8 +48,13 @@ class Progress:
             print(line, file=stream, flush=self._bar is not None)
 
     def update(self, done: int, label: str) -> None:
+        """Show ``done`` of the total; at the total the bar is cleared (what follows prints
+        where it was)."""
         if self._bar is not None:
             self._bar.update(self._task, completed=done, label=label[:40])
+            if done >= self.total:
+                self._bar.stop()
+                self._bar = None
 
     def __exit__(
         self,

@@ -398,3 +398,18 @@ async def test_a_refused_thread_fails_the_reply_not_the_channel(
         await adapter.deliver(outgoing("abstract", parent_ref="1234"))
     assert "missing permissions (403)" in info.value.reason
     assert await adapter.deliver(outgoing())  # alerts still go to the channel
+
+
+def test_no_voice_warnings_at_start(
+    store: Store,
+    fake: FakeDiscord,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import discord
+
+    # As in a fresh process: discord.py warns once about missing voice libraries.
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
+    make_adapter(store, fake)
+    assert "PyNaCl" not in caplog.text and "davey" not in caplog.text

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import socket
 import time
 from datetime import date
@@ -345,3 +346,15 @@ async def test_socket_mode_answers_a_command_in_the_ack(slack, store, tmp_path) 
     assert ack["payload"]["text"].startswith("No subscriptions here yet")
     opened = [c for c in slack.log if c.method == "apps.connections.open"]
     assert opened and opened[0].headers["Authorization"] == "Bearer xapp-test"
+
+
+async def test_no_bolt_warning_about_an_unused_token_at_start(
+    slack, store, tmp_path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # slack-bolt reads SLACK_BOT_TOKEN from the environment by itself, as in a real run.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    adapter = make_adapter(slack, store, tmp_path)
+    with caplog.at_level(logging.WARNING):
+        await adapter.start()
+    await adapter.stop()
+    assert "will be unused" not in caplog.text

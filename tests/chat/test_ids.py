@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat.ids import Query, classify_query, normalize_arxiv_id
+from bot.chat.ids import Query, classify_query, find_references, normalize_arxiv_id
 
 ID_CASES = [
     ("2308.03526", ("2308.03526", None)),
@@ -80,3 +80,25 @@ QUERY_CASES = [
 @pytest.mark.parametrize(("text", "expected"), QUERY_CASES)
 def test_classify_query(text: str, expected: Query) -> None:
     assert classify_query(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("see arXiv:2303.08774v4, it is good", ["2303.08774v4"]),
+        (
+            "<https://arxiv.org/abs/2308.03526> and https://arxiv.org/pdf/2308.03526v2.pdf",
+            ["2308.03526"],
+        ),
+        ("doi:10.48550/arXiv.2303.08774 or 2303.08774", ["2303.08774"]),
+        ("(https://doi.org/10.1038/nature14539).", ["10.1038/nature14539"]),
+        ("old style hep-th/9901001v2 and math.GT/0309136", ["hep-th/9901001v2", "math.GT/0309136"]),
+        ("version 2.1, 12.30 pm, 10.5/x, 2413.12345 (month 13), 1.2303.08774.5", []),
+        (
+            "a 2201.00001 b 2201.00002 c 2201.00003 d 2201.00004 e 2201.00005 f 2201.00006",
+            ["2201.00001", "2201.00002", "2201.00003", "2201.00004", "2201.00005"],
+        ),
+    ],
+)
+def test_find_references_in_a_message(text: str, found: list[str]) -> None:
+    assert find_references(text) == found

@@ -267,3 +267,40 @@ def interaction(
             "options": [{"name": sub, "type": 1, "options": options or []}],
         },
     }
+
+
+def message_interaction(
+    content: str, *, guild_id: int = 900, channel_id: int = 500, user_id: int = 42
+) -> dict[str, Any]:
+    """A raw INTERACTION_CREATE for the message command "Look up paper" on a message holding
+    ``content`` (type 2, ``data.type`` 3, the message in ``data.resolved.messages``)."""
+    payload = interaction(sub="x", guild_id=guild_id, channel_id=channel_id, user_id=user_id)
+    target = "1500000000000000000"
+    author = user(user_id + 1, "someone")
+    message = {
+        "id": target,
+        "channel_id": str(channel_id),
+        "type": 0,
+        "content": content,
+        "embeds": [],
+        "attachments": [],
+        "author": author,
+        "timestamp": "2026-07-14T00:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "flags": 0,
+    }
+    payload["token"] = "itoken-message"
+    payload["data"] = {
+        "id": "1400000000000000001",
+        "name": "Look up paper",
+        "type": 3,
+        "guild_id": str(guild_id),
+        "target_id": target,
+        "resolved": {"messages": {target: message}},
+    }
+    return payload

@@ -21,7 +21,7 @@ import pexpect
 import pyte
 
 REPO = Path(__file__).resolve().parents[2]
-COLUMNS, LINES = 120, 400
+COLUMNS, LINES = 200, 400
 
 
 class _Screen(pyte.Screen):  # type: ignore[misc]
@@ -42,6 +42,9 @@ class Terminal:
         self.child = child
         self.screen = _Screen(child, COLUMNS, LINES)
         self.stream = pyte.ByteStream(self.screen)
+        #: Everything the program wrote, escape sequences included (for what was drawn and
+        #: then cleared, such as a progress bar).
+        self.drawn = ""
 
     @classmethod
     def spawn(
@@ -70,6 +73,7 @@ class Terminal:
             return True
         except pexpect.EOF:
             return False
+        self.drawn += data.decode("utf-8", "replace")
         self.stream.feed(data)
         return True
 
