@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from bot.config import ArxivConfig
 from bot.ingest.calendar import missing_listing_days
@@ -108,12 +109,34 @@ class Poller:
         is called after each category (a progress bar on a terminal)."""
         report = PollReport()
         categories = await self.categories()
+        # A host that could not be reached at all is not asked again this round: its other
+        # categories fail with the same reason at once (offline, a poll is seconds, not minutes).
+        unreachable: dict[str, str] = {}
         for done, category in enumerate(categories, 1):
             if not (respect_backoff and await self._skip(category)):
-                report.results.append(await self.poll_category(category))
+                host = urlsplit(self.source.listing_url(category)).netloc
+                if host in unreachable:
+                    error = f"not asked: {host} was unreachable ({unreachable[host]})"
+                    result = await self._failed(category, error, unreachable=True)
+                else:
+                    result = await self.poll_category(category)
+                if result.unreachable and result.error and host not in unreachable:
+                    unreachable[host] = result.error
+                report.results.append(result)
             if progress is not None:
                 progress(done, len(categories), category)
         return report
+
+    async def _failed(self, category: str, error: str, *, unreachable: bool) -> CategoryResult:
+        """Record a failed poll of ``category``."""
+        url = self.source.listing_url(category)
+        failures = await self.store.sources.record_failure(
+            url, error, disable_after=self.config.disable_after_failures
+        )
+        # Info only: whoever polled reports the failure once (the runtime's warning, check's
+        # line), so that a terminal does not show it twice.
+        log.info("poll %s failed (%d in a row): %s", category, failures, error)
+        return CategoryResult(category, ok=False, error=error, unreachable=unreachable)
 
     async def _skip(self, category: str) -> bool:
         state = await self.store.sources.get(self.source.listing_url(category))
@@ -151,14 +174,8 @@ class Poller:
             if not isinstance(exc, SourceError):
                 log.exception("poll %s failed unexpectedly", category)
             error = str(exc) if isinstance(exc, SourceError) else f"internal error: {exc!r}"
-            failures = await self.store.sources.record_failure(
-                url, error, disable_after=self.config.disable_after_failures
-            )
-            # Info only: whoever polled reports the failure once (the runtime's warning, check's
-            # line), so that a terminal does not show it twice.
-            log.info("poll %s failed (%d in a row): %s", category, failures, error)
             unreachable = isinstance(exc, SourceError) and exc.unreachable
-            return CategoryResult(category, ok=False, error=error, unreachable=unreachable)
+            return await self._failed(category, error, unreachable=unreachable)
         await self.store.sources.record_success(
             url,
             etag=fetched.etag,

@@ -235,7 +235,10 @@ class HttpClient:
                     result = await self._attempt(full_url, headers, accept_status)
             except _Retryable as exc:
                 err = exc.error
-                delay = self._retry_delay(err, attempt)
+                # A person waits on an interactive request: a host that cannot be reached at
+                # all is said at once, not after the back-off of every retry.
+                offline = err.unreachable and priority is Priority.INTERACTIVE
+                delay = None if offline else self._retry_delay(err, attempt)
                 if delay is None:
                     self._log_failure(err, attempt, started)
                     raise err from None

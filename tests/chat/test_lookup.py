@@ -231,3 +231,20 @@ async def test_lookup_without_arxiv(store: Store) -> None:
         await lookup(ALPHA)
     with pytest.raises(LookupFailed, match="no paper found"):
         await lookup("anything at all")
+
+
+async def test_an_unreachable_arxiv_fails_a_lookup_at_once(store, unused_tcp_port):
+    """A person is waiting: no back-off and retries when the host cannot be reached at all."""
+    import time
+
+    from bot.chat.lookup import Lookup, SourceUnavailable
+    from bot.sources.arxiv import ArxivSource
+    from bot.sources.http import HttpClient
+
+    dead = f"http://127.0.0.1:{unused_tcp_port}"
+    async with HttpClient(retries=3, backoff_base=30.0) as http:  # a retry would take 30 s
+        arxiv = ArxivSource(http, rss_url=f"{dead}/rss/", api_url=f"{dead}/api/query")
+        started = time.monotonic()
+        with pytest.raises(SourceUnavailable, match="connection refused"):
+            await Lookup(store, arxiv)("2308.03526")
+        assert time.monotonic() - started < 10

@@ -138,3 +138,21 @@ async def test_an_archive_subscription_expands_the_polled_categories(tmp_path, f
         assert set(expand("cs")) <= set(polled) and "cs.CV" in polled and "cs.LG" in polled
         assert "stat.ML" in polled and "math.AG" not in polled
         assert len(polled) == len(set(expand("cs")) | {"stat.ML"})
+
+
+async def test_an_unreachable_host_is_asked_once_a_round(tmp_path, fake_server, unused_tcp_port):
+    dead = f"http://127.0.0.1:{unused_tcp_port}/rss/"
+    cfg = config(tmp_path, fake_server, rss_url=dead, categories=("cs.AI", "cs.CL", "cs.LG"))
+    async with App.open(cfg) as app:
+        report = await app.poller.poll_all()
+        first, *others = report.results
+        assert first.unreachable and "connection refused" in (first.error or "")
+        assert f"{dead}cs.AI" in (first.error or "")
+        for other in others:  # not asked: the reason is the first category's
+            assert other.unreachable and not other.ok
+            assert (
+                other.error
+                == f"not asked: 127.0.0.1:{unused_tcp_port} was unreachable ({first.error})"
+            )
+        states = [await app.store.sources.get(f"{dead}{c}") for c in ("cs.AI", "cs.CL", "cs.LG")]
+        assert [s.consecutive_failures for s in states if s] == [1, 1, 1]
