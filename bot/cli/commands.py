@@ -119,7 +119,9 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
         try:
             sub = await services.subscribe(channel, kind, value, f"cli:{getpass.getuser()}")
         except AlreadySubscribed as exc:
-            message = f"{channel.name} is already subscribed to {kind}: {value} (#{exc.existing})"
+            shown = exc.same_words or value
+            message = f"{channel.name} is already subscribed to {kind}: {shown} (#{exc.existing})"
+            message += " (same words)" if exc.same_words else ""
             raise CliError(message, ExitCode.USAGE) from None
         except UserError as exc:
             raise CliError(f"cannot subscribe: {exc}", ExitCode.USAGE) from None

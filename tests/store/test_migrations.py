@@ -11,9 +11,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.store import Store
+from bot.store.db import migrate
 from bot.store.migrations import MIGRATIONS
 
 DB_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "db"
@@ -81,18 +83,13 @@ async def test_schema2_database_upgrades_to_the_latest(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("number", range(1, len(MIGRATIONS) + 1))
 async def test_each_migration_applies_on_the_one_before(tmp_path: Path, number: int) -> None:
-    """A database stopped at migration ``number - 1`` takes migration ``number``."""
-    from bot.store.migrations import statements
-
+    """A database stopped at migration ``number - 1`` (SQL and Python steps) takes migration
+    ``number``."""
     path = tmp_path / "step.sqlite3"
-    conn = sqlite3.connect(path)
-    try:
-        for script in MIGRATIONS[: number - 1]:
-            for statement in statements(script):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {number - 1}")
-        conn.commit()
-    finally:
-        conn.close()
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("BEGIN IMMEDIATE")
+        await migrate(conn, upto=number - 1)
+        await conn.execute("COMMIT")
     async with await Store.open(path) as store:
         assert await store.db.schema_version() == len(MIGRATIONS)
