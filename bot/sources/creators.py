@@ -31,12 +31,15 @@ Creator = tuple[str, str]
 
 _SEPARATORS_RE = re.compile(r"[,;]|\band\b")
 _BRACKETS_RE = re.compile(r"([()\[\]])")
-_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
 _LEADING_AND_RE = re.compile(r"^and\s+")
 _GLUED_RE = re.compile(r"(?<=[^\W\d_])([A-Z][a-z]+)$")
 #: A glued suffix is arXiv's garbling only when it ends many names of a list (in the GPT-4
 #: report, 191 of 282: every name before the one whose parenthesis arXiv mangled).
 _GLUED_MIN_NAMES, _GLUED_SHARE = 3, 0.3
+
+
+def _has_letter(text: str) -> bool:
+    return any(c.isalpha() for c in text)
 
 
 def _clean(text: str) -> str:
@@ -114,12 +117,12 @@ def split_creators(raw: str) -> tuple[Creator, ...]:
     creators: list[Creator] = []
     for name, groups in pieces:
         name = _LEADING_AND_RE.sub("", _clean(name))
-        if not _HAS_LETTER_RE.search(name):
+        if not _has_letter(name):
             continue
         affiliation = "; ".join(g for g in map(_clean, groups) if g)
         creators.append((name, affiliation))
     creators = _unglue(creators)
-    creators = [(n, a) for n, a in creators if _HAS_LETTER_RE.search(n)]
+    creators = [(n, a) for n, a in creators if _has_letter(n)]
     if "\\" in raw:
         creators = [(decode_tex(n), decode_tex(a)) for n, a in creators]
     return tuple(creators)
@@ -127,7 +130,9 @@ def split_creators(raw: str) -> tuple[Creator, ...]:
 
 _RDF_LINK_RE = re.compile(r"<a\b[^>]*>(.*?)</a>([^<]*)", re.S | re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
-_GROUP_RE = re.compile(r"[(\[]([^()\[\]]*)[)\]]?")
+# An affiliation stands right after its link; ", et al. (890 additional authors not shown)"
+# after the last one is arXiv's truncation note, not an affiliation.
+_GROUP_RE = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]?")
 
 
 def rdf_creators(raw: str) -> tuple[Creator, ...]:
@@ -140,9 +145,9 @@ def rdf_creators(raw: str) -> tuple[Creator, ...]:
     out: list[Creator] = []
     for inner, after in links:
         name = _clean(html.unescape(_TAG_RE.sub("", inner)))
-        if not _HAS_LETTER_RE.search(name):
+        if not _has_letter(name):
             continue
-        groups = [_clean(g) for g in _GROUP_RE.findall(html.unescape(after))]
-        affiliation = "; ".join(g for g in groups if g)
+        group = _GROUP_RE.match(html.unescape(after))
+        affiliation = _clean(group.group(1)) if group else ""
         out.append((decode_tex(name), decode_tex(affiliation)))
     return tuple(out)

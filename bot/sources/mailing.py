@@ -9,7 +9,7 @@ Holidays are not known here: a date is only ever moved to the next Monday to Fri
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 #: A listing built at or after this local hour belongs to the next day's mailing.
 EVENING_HOUR = 12
@@ -30,3 +30,31 @@ def mailing_day(stamp: datetime) -> date:
     if stamp.hour >= EVENING_HOUR or day.weekday() >= 5:
         return next_mailing_day(day)
     return day
+
+
+#: arXiv's daily submission deadline, US Eastern time.
+DEADLINE_HOUR = 14
+
+
+def _eastern(stamp: datetime) -> datetime:
+    """``stamp`` in US Eastern time (the zone database when present, else EST)."""
+    try:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    except ImportError:  # pragma: no cover - Python without zoneinfo
+        return stamp.astimezone(timezone(timedelta(hours=-5)))
+    try:
+        return stamp.astimezone(ZoneInfo("America/New_York"))
+    except ZoneInfoNotFoundError:
+        return stamp.astimezone(timezone(timedelta(hours=-5)))
+
+
+def submission_mailing_day(submitted: datetime) -> date:
+    """The mailing day that announces a paper submitted at ``submitted`` (an estimate for
+    catch-up, where the API gives only submission times): submissions before the 14:00
+    Eastern deadline of a weekday are announced that evening, in the next day's mailing;
+    later ones after the next weekday's deadline. Holidays are not known."""
+    local = _eastern(submitted if submitted.tzinfo else submitted.replace(tzinfo=UTC))
+    day = local.date()
+    if day.weekday() >= 5 or local.hour >= DEADLINE_HOUR:
+        day = next_mailing_day(day)
+    return next_mailing_day(day)
