@@ -58,14 +58,16 @@ class _Planner:
     # Subscription.label formats an enum each time; a few subscriptions make most alerts.
     labels: dict[int, str] = field(default_factory=dict)
 
-    def store(self, prior: Paper | None, paper: Paper) -> Paper:
-        """Record what ``paper`` (an item) changes; the paper as it stands after it."""
+    def store(self, prior: Paper | None, paper: Paper, announced: date | None) -> Paper:
+        """Record what ``paper`` (an item; announced on ``announced`` when this item is its
+        first announcement) changes; the paper as it stands after it."""
         if prior is None:
-            stored = replace(paper, versions=merged_versions((), paper))
+            versions = merged_versions((), paper)
+            stored = replace(paper, versions=versions, announced=announced)
             self.writes.inserts.append(stored)
             self.counts.new_papers += 1
             return stored
-        merged = merge_paper(prior, paper)
+        merged = merge_paper(prior, paper, announced)
         if paper.version > prior.version:
             self.counts.new_versions += 1
             if prior.announced is not None:
@@ -113,11 +115,10 @@ def plan_listing(
         paper = item.paper
         prior = state.get(paper.arxiv_id)
         first = item.announce_type.is_first_announcement
+        day = None
         if first and (prior is None or prior.announced is None):
-            paper = replace(paper, announced=paper.announced or announced_on or today)
-        else:
-            paper = replace(paper, announced=None)
-        after = state[paper.arxiv_id] = planner.store(prior, paper)
+            day = paper.announced or announced_on or today
+        after = state[paper.arxiv_id] = planner.store(prior, paper, day)
         if not first:
             continue
         if prior is not None and prior.announced is None:

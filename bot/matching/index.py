@@ -36,7 +36,9 @@ _NON_WORD_RE = re.compile(r"[\W_]+")
 
 #: Papers whose author and topic results an index keeps (about 200 bytes each).
 RESULT_CACHE = 20_000
-_NO_SUBS: tuple[Subscription, ...] = ()
+#: Matches as ``(subscription id, subscription)`` pairs: ``dict.update`` takes them in C.
+_Found = tuple[tuple[int, Subscription], ...]
+_NONE: _Found = ()
 
 
 def category_matches(subscription_value: str, categories: Iterable[str]) -> bool:
@@ -156,8 +158,8 @@ class SubscriptionIndex:
         for buckets in self._authors.values():
             for name in [b for b in buckets if b not in ("", "*")]:
                 buckets.setdefault("^" + name[0], []).extend(buckets[name])
-        self._by_authors: dict[tuple[str, ...], tuple[Subscription, ...]] = {}
-        self._by_text: dict[tuple[str, str], tuple[Subscription, ...]] = {}
+        self._by_authors: dict[tuple[str, ...], _Found] = {}
+        self._by_text: dict[tuple[str, str], _Found] = {}
 
     def __len__(self) -> int:
         return self._size
@@ -186,16 +188,17 @@ class SubscriptionIndex:
         """Map channel id -> that channel's subscriptions matching ``paper`` (sorted by id)."""
         found: dict[int, Subscription] = {}
         if self._authors and paper.authors:
-            found.update((s.id, s) for s in self._match_authors(paper.authors))
+            found.update(self._match_authors(paper.authors))
         if self._topics:
-            found.update((s.id, s) for s in self._match_topics(paper.title, paper.abstract))
+            found.update(self._match_topics(paper.title, paper.abstract))
         if self._categories:
             for cat in paper_categories(paper):
                 for key in (cat, cat.partition(".")[0]):
                     for sub in self._categories.get(key, ()):
                         found[sub.id] = sub
         by_channel: dict[int, list[Subscription]] = {}
-        for _, sub in sorted(found.items()):
+        for sub_id in sorted(found):
+            sub = found[sub_id]
             group = by_channel.get(sub.channel_id)
             if group is None:
                 by_channel[sub.channel_id] = [sub]
@@ -203,7 +206,7 @@ class SubscriptionIndex:
                 group.append(sub)
         return by_channel
 
-    def _match_authors(self, authors: tuple[str, ...]) -> tuple[Subscription, ...]:
+    def _match_authors(self, authors: tuple[str, ...]) -> _Found:
         cached = self._by_authors.get(authors)
         if cached is not None:
             return cached
@@ -231,10 +234,10 @@ class SubscriptionIndex:
                         found[sub.id] = sub
         if len(self._by_authors) >= RESULT_CACHE:
             self._by_authors.clear()
-        result = self._by_authors[authors] = tuple(found.values()) if found else _NO_SUBS
+        result = self._by_authors[authors] = tuple(found.items()) if found else _NONE
         return result
 
-    def _match_topics(self, title: str, abstract: str) -> tuple[Subscription, ...]:
+    def _match_topics(self, title: str, abstract: str) -> _Found:
         key = (title, abstract)
         cached = self._by_text.get(key)
         if cached is not None:
@@ -243,5 +246,5 @@ class SubscriptionIndex:
         self._topics.match(self._topics.doc(title, abstract), found)
         if len(self._by_text) >= RESULT_CACHE:
             self._by_text.clear()
-        result = self._by_text[key] = tuple(found.values()) if found else _NO_SUBS
+        result = self._by_text[key] = tuple(found.items()) if found else _NONE
         return result

@@ -267,6 +267,8 @@ def author_matches(subscribed: PersonName, author: PersonName) -> bool:
     mononym, or arXiv's garbled ``Zifan (Sail),  Wang`` that leaves a bare ``Wang``) never
     matches a subscription that has some: it would match every Wang.
     """
+    if subscribed.given == author.given and subscribed.surname_key == author.surname_key:
+        return True  # the common case: written alike
     aligned = _aligned(subscribed, author)
     if aligned is None or (aligned[0] and not aligned[1]):
         return False

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 import Stemmer
 
@@ -24,6 +25,8 @@ from bot.matching.names import fold
 
 # Never equal to a token (tokens are alphanumeric): keeps phrases from spanning title/abstract.
 SEPARATOR = "\x00"
+#: The shortest second part of a compound (``data set``).
+MIN_REST = 3
 #: Stems kept in memory (about 100 bytes each); the cache starts over when full.
 MAX_CACHED_STEMS = 400_000
 
@@ -45,7 +48,7 @@ def tokenize(text: str) -> list[str]:
 
 def _learn(tokens: Iterable[str]) -> None:
     unique = set(tokens)
-    missing = [t for t in unique if t not in _STEMS]
+    missing = list(unique.difference(_STEMS))
     if len(_STEMS) + len(missing) > MAX_CACHED_STEMS:
         _STEMS.clear()
         _STEMS[SEPARATOR] = SEPARATOR
@@ -75,18 +78,22 @@ class Splits:
     ``agents`` has the stem of ``agent``.
     """
 
-    __slots__ = ("firsts", "table")
+    __slots__ = ("firsts", "rests", "table")
 
     def __init__(self) -> None:
         self.table: dict[str, dict[str, tuple[str, ...]]] = {}
         self.firsts: frozenset[str] = frozenset()
+        self.rests: dict[str, frozenset[str]] = {}
 
     def add(self, word: str, word_stem: str) -> None:
-        """Register the splits of a (folded, unstemmed) query word whose stem is given."""
-        if len(word) < 2:
-            return
-        rests = stems_of([word[k:] for k in range(1, len(word))])
-        for k, rest in enumerate(rests, start=1):
+        """Register the splits of a (folded, unstemmed) query word whose stem is given.
+
+        The rest has at least :data:`MIN_REST` letters: ``model s`` is no compound worth the
+        scan (``models`` is one token anyway), ``data set``, ``x ray`` are.
+        """
+        cuts = range(1, len(word) - MIN_REST + 1)
+        rests = stems_of([word[k:] for k in cuts])
+        for k, rest in zip(cuts, rests, strict=True):
             by_rest = self.table.setdefault(word[:k], {})
             known = by_rest.get(rest, ())
             if word_stem not in known:
@@ -94,6 +101,7 @@ class Splits:
 
     def freeze(self) -> Splits:
         self.firsts = frozenset(self.table)
+        self.rests = {first: frozenset(by_rest) for first, by_rest in self.table.items()}
         return self
 
 
@@ -110,7 +118,6 @@ class TextDoc:
     """
 
     __slots__ = (
-        "_positions",
         "_raw_text",
         "_stem_text",
         "_stems",
@@ -126,13 +133,19 @@ class TextDoc:
         self._stems: list[str] | None = None
         self._stem_text: str | None = None
         self._raw_text: str | None = None
-        self._positions: dict[str, list[int]] | None = None
         self.compounds: dict[str, list[int]] = {}
-        stem_set = set(stems_of(list(self.raw_set)))
+        missing = self.raw_set.difference(_STEMS)  # C: each token looked up in the dict
+        if missing:
+            _learn(missing)
+        stem_set = set(map(_STEMS.__getitem__, self.raw_set))
         hits = self.raw_set & splits.firsts
         if hits:
-            self._find_compounds(hits, splits)
-            stem_set.update(self.compounds)
+            # Only first parts whose rest (as a stem) is in the text can start a compound.
+            rests = splits.rests
+            live = frozenset(f for f in hits if not rests[f].isdisjoint(stem_set))
+            if live:
+                self._find_compounds(live, splits)
+                stem_set.update(self.compounds)
         self.stem_set = frozenset(stem_set)
 
     @classmethod
@@ -169,14 +182,54 @@ class TextDoc:
             self._raw_text = " " + " ".join(self.raw) + " "
         return self._raw_text
 
+    def grams_in(self, wanted: frozenset[tuple[str, ...]], n: int) -> set[tuple[str, ...]]:
+        """The ``n``-word sequences of ``wanted`` (n = 2 or 3) that occur as adjacent stems,
+        a compound counted as one word."""
+        stems = self.stems
+        # zip reuses its tuple when the loop keeps none: one membership test per position.
+        if n == 2:
+            found: set[tuple[str, ...]] = {g for g in pairwise(stems) if g in wanted}
+        else:
+            found = {g for g in zip(stems, stems[1:], stems[2:], strict=False) if g in wanted}
+        if self.compounds:
+            found.update(self._compound_grams(wanted, n))
+        return found
+
+    def _compound_grams(self, wanted: frozenset[tuple[str, ...]], n: int) -> set[tuple[str, ...]]:
+        """Sequences of ``n`` units, at least one a compound (the rest of :meth:`grams_in`)."""
+        stems, last = self.stems, len(self.stems)
+        joined: dict[int, list[str]] = {}
+        for element, starts in self.compounds.items():
+            for i in starts:
+                joined.setdefault(i, []).append(element)
+
+        def units(i: int) -> list[tuple[str, int, bool]]:
+            here = [(stems[i], i + 1, False)] if i < last else []
+            return here + [(e, i + 2, True) for e in joined.get(i, ())]
+
+        found: set[tuple[str, ...]] = set()
+        begins = {j for i in joined for j in range(max(0, i - 2 * (n - 1)), i + 1)}
+        stack: list[tuple[tuple[str, ...], int, bool]] = [((), i, False) for i in sorted(begins)]
+        while stack:
+            gram, i, uses = stack.pop()
+            if len(gram) == n:
+                if uses and gram in wanted:
+                    found.add(gram)
+                continue
+            for element, after, compound in units(i):
+                stack.append(((*gram, element), after, uses or compound))
+        return found
+
     def starts(self, element: str) -> list[int]:
         """Positions where ``element`` (a stem) begins, as one token or a compound."""
-        if self._positions is None:
-            positions: dict[str, list[int]] = {}
-            for i, s in enumerate(self.stems):
-                positions.setdefault(s, []).append(i)
-            self._positions = positions
-        return self._positions.get(element, []) + self.compounds.get(element, [])
+        found, stems, i = [], self.stems, -1
+        try:
+            while True:
+                i = stems.index(element, i + 1)
+                found.append(i)
+        except ValueError:
+            pass
+        return found + self.compounds.get(element, [])
 
     def end_of(self, variant: Sequence[str], i: int, k: int = 0) -> int | None:
         """Where ``variant[k:]`` ends when it starts at token ``i``; None if it does not."""

@@ -79,12 +79,16 @@ class Term:
     exact: bool = False
     forms: tuple[tuple[str, ...], ...] = field(init=False, compare=False)
     variants: tuple[tuple[str, ...], ...] = field(init=False, compare=False)
+    # Each variant with its " s1 s2 " form (phrases are substrings of TextDoc.stem_text).
+    _spaced: tuple[tuple[tuple[str, ...], str], ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         forms = (self.words,) if self.exact else tuple(dict.fromkeys(_merges(self.words)))
         variants = forms if self.exact else tuple(tuple(stems_of(f)) for f in forms)
         object.__setattr__(self, "forms", forms)
         object.__setattr__(self, "variants", variants)
+        spaced = tuple((v, " " + " ".join(v) + " " if len(v) > 1 else "") for v in variants)
+        object.__setattr__(self, "_spaced", spaced)
 
     @property
     def text(self) -> str:
@@ -108,13 +112,25 @@ class Term:
     def matches(self, doc: TextDoc) -> bool:
         if self.exact:
             return doc.has_exact(self.words)
-        return any(doc.has(v) for v in self.variants)
+        present = doc.stem_set
+        for variant, spaced in self._spaced:
+            # TextDoc.has inlined for the common cases: the index's hot path.
+            if not present.issuperset(variant):
+                continue
+            if not spaced or spaced in doc.stem_text:
+                return True
+            if doc.compounds and doc.has(variant):
+                return True
+        return False
 
     def split_words(self) -> Iterable[tuple[str, str]]:
-        """``(word, stem)`` of each form's words: what :class:`Splits` registers."""
+        """``(word, stem)`` of each word as written: what :class:`Splits` registers.
+
+        Joined forms need no splits of their own: split where the words met they are the
+        words (``multi agent``), and a split inside a word is that word's.
+        """
         if not self.exact:
-            for form, variant in zip(self.forms, self.variants, strict=True):
-                yield from zip(form, variant, strict=True)
+            yield from zip(self.words, self.variants[0], strict=True)
 
 
 @dataclass(frozen=True, slots=True)

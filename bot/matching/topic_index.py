@@ -9,8 +9,8 @@ number of subscriptions.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from itertools import pairwise
 
 from bot.matching.stems import Splits, TextDoc
@@ -28,7 +28,9 @@ _Entry = tuple[
     tuple[Term, ...],
     Subscription,
 ]
-_Key = tuple[bool, str] | tuple[bool, str, str]  # (exact, word) or (exact, first, second)
+#: ("w", stem), ("ww", stem, stem): words anywhere; ("p", s1, s2), ("t", s1, s2, s3): stems
+#: in sequence; ("W", word), ("P", w1, w2): exact words, anywhere or in sequence.
+_Key = tuple[str, ...]
 
 
 def _entry(clause: Clause, sub: Subscription) -> _Entry:
@@ -50,90 +52,137 @@ def _entry(clause: Clause, sub: Subscription) -> _Entry:
     )
 
 
-def _keys(clause: Clause) -> list[_Key]:
-    """Keys one of which every match of ``clause`` holds."""
-    singles = [t for t in clause.required if t.single is not None]
-    if singles:
-        term = max(singles, key=lambda t: len(t.single or ""))
-        return [(term.exact, term.single or "")]
-    term = max(clause.required, key=lambda t: sum(map(len, t.words)))
-    keys: list[_Key] = []
+def _phrase_key(term: Term, variant: tuple[str, ...], uses: Counter[_Key]) -> _Key:
+    if term.exact:
+        return ("W", variant[0]) if len(variant) == 1 else ("P", *max(pairwise(variant)))
+    if len(variant) == 1:
+        return ("w", variant[0])
+    if len(variant) == 2:
+        return ("p", *variant)
+    triples = [("t", *variant[i : i + 3]) for i in range(len(variant) - 2)]
+    return min(triples, key=lambda k: uses[k])
+
+
+def _keys(clause: Clause, uses: Counter[_Key]) -> list[tuple[_Key, bool]]:
+    """Keys one of which every match of ``clause`` holds, each with whether holding it is
+    already a match (nothing else required, nothing excluded).
+
+    Words that many topics share ("model", "learning") are also the ones most papers hold,
+    so the least used ones are chosen: two words when the clause has two, else one; a phrase
+    by its words in sequence (three at most).
+    """
+    plain = not clause.excluded
+    singles = [t for t in clause.required if t.single is not None and not t.exact]
+    singles.sort(key=lambda t: (uses[("w", t.single or "")], -len(t.single or "")))
+    if len(singles) >= 2:
+        a, b = singles[0].single or "", singles[1].single or ""
+        return [(("ww", a, b), plain and len(clause.required) == 2)]
+    alone = plain and len(clause.required) == 1
+    phrases = [t for t in clause.required if t.single is None]
+    if singles and not phrases:
+        return [(("w", singles[0].single or ""), alone)]
+    exact = [t for t in clause.required if t.single is not None]
+    if exact and not phrases:
+        return [(("W", exact[0].single or ""), alone)]
+    # A phrase's words in sequence are rarer than any one word ("vision-language models").
+    term = max(phrases, key=lambda t: sum(map(len, t.words)))
+    keys = []
     for variant in term.variants:
-        if len(variant) == 1:
-            keys.append((term.exact, variant[0]))
-        else:
-            first, second = max(pairwise(variant), key=lambda p: len(p[0]) + len(p[1]))
-            keys.append((term.exact, first, second))
+        key = _phrase_key(term, variant, uses)
+        sure = alone and (len(variant) <= 2 or (key[0] == "t" and len(variant) == 3))
+        keys.append((key, sure and key[0] in "wpt"))
     return list(dict.fromkeys(keys))
 
 
+def _uses(pending: list[tuple[Clause, Subscription]]) -> Counter[_Key]:
+    """How many clauses could use each word and word triple as a key."""
+    uses: Counter[_Key] = Counter()
+    for clause, _ in pending:
+        for t in clause.required:
+            if t.single is not None:
+                uses[("w", t.single)] += 1
+            for v in t.variants:
+                uses.update(("t", *v[i : i + 3]) for i in range(len(v) - 2))
+    return uses
+
+
 class TopicIndex:
-    """Clauses of topic subscriptions by key; :meth:`match` adds a text's matches to a dict."""
+    """Clauses of topic subscriptions by key; :meth:`match` adds a text's matches to a dict.
+
+    Build with :meth:`add`, then :meth:`freeze` once.
+    """
 
     def __init__(self) -> None:
-        self._words: dict[str, list[_Entry]] = defaultdict(list)
-        self._exact: dict[str, list[_Entry]] = defaultdict(list)
-        self._pairs: dict[tuple[bool, str, str], list[_Entry]] = defaultdict(list)
+        self._pending: list[tuple[Clause, Subscription]] = []
+        # Key -> clauses to verify; key -> subscriptions that holding the key matches.
+        self._check: dict[_Key, list[_Entry]] = defaultdict(list)
+        self._sure: dict[_Key, list[tuple[int, Subscription]]] = defaultdict(list)
         self.splits = Splits()
-        self._frozen = False
 
     def add(self, query: TopicQuery, sub: Subscription) -> None:
-        for clause in query.clauses:
-            entry = _entry(clause, sub)
-            for key in _keys(clause):
-                if len(key) == 2:
-                    (self._exact if key[0] else self._words)[key[1]].append(entry)
-                else:
-                    self._pairs[key].append(entry)
+        self._pending.extend((clause, sub) for clause in query.clauses)
         for term in query.terms():
             for word, word_stem in term.split_words():
                 self.splits.add(word, word_stem)
 
     def freeze(self) -> None:
-        """Finish building (after the last :meth:`add`)."""
+        """File the clauses added (after the last :meth:`add`)."""
+        uses = _uses(self._pending)
+        for clause, sub in self._pending:
+            entry: _Entry | None = None
+            for key, sure in _keys(clause, uses):
+                if sure:
+                    self._sure[key].append((sub.id, sub))
+                else:
+                    entry = entry or _entry(clause, sub)
+                    self._check[key].append(entry)
+        self._pending = []
         self.splits.freeze()
-        self._word_keys = frozenset(self._words)
-        self._exact_keys = frozenset(self._exact)
-        seconds: dict[tuple[bool, str], set[str]] = defaultdict(set)
-        for exact, first, second in self._pairs:
-            seconds[(exact, first)].add(second)
-        self._seconds = {k: frozenset(v) for k, v in seconds.items()}
-        self._stem_firsts = frozenset(f for exact, f in seconds if not exact)
-        self._exact_firsts = frozenset(f for exact, f in seconds if exact)
-        self._frozen = True
+        keys = set(self._check) | set(self._sure)
+
+        def of(kind: str) -> frozenset[tuple[str, ...]]:
+            return frozenset(k[1:] for k in keys if k[0] == kind)
+
+        self._words = frozenset(k[0] for k in of("w"))
+        self._exact = frozenset(k[0] for k in of("W"))
+        self._pairs, self._triples, self._exact_pairs = of("p"), of("t"), of("P")
+        seconds: dict[str, set[str]] = defaultdict(set)
+        for a, b in of("ww"):
+            seconds[a].add(b)
+        self._seconds = {a: frozenset(bs) for a, bs in seconds.items()}
+        self._firsts = frozenset(seconds)
 
     def __bool__(self) -> bool:
-        return bool(self._words or self._exact or self._pairs)
+        return bool(self._check or self._sure)
 
     def doc(self, title: str, abstract: str) -> TextDoc:
         """A text prepared for this index's queries."""
         return TextDoc.of(title, abstract, self.splits)
 
-    def _candidates(self, doc: TextDoc) -> Iterable[list[_Entry]]:
-        words, exact = self._words, self._exact
-        for key in doc.stem_set & self._word_keys:
-            yield words[key]
-        for key in doc.raw_set & self._exact_keys:
-            yield exact[key]
-        pairs, seconds, compounds = self._pairs, self._seconds, doc.compounds
-        for first in doc.stem_set & self._stem_firsts:
-            for second in seconds[(False, first)] & doc.stem_set:
-                if (
-                    first in compounds
-                    or second in compounds
-                    or f" {first} {second} " in doc.stem_text
-                ):
-                    yield pairs[(False, first, second)]
-        for first in doc.raw_set & self._exact_firsts:
-            for second in seconds[(True, first)] & doc.raw_set:
-                if f" {first} {second} " in doc.raw_text:
-                    yield pairs[(True, first, second)]
+    def _keys_in(self, doc: TextDoc) -> list[_Key]:
+        present, raw = doc.stem_set, doc.raw_set
+        keys: list[_Key] = [("w", w) for w in present & self._words]
+        for a in present & self._firsts:
+            keys += [("ww", a, b) for b in self._seconds[a] & present]
+        if self._pairs:
+            keys += [("p", *g) for g in doc.grams_in(self._pairs, 2)]
+        if self._triples:
+            keys += [("t", *g) for g in doc.grams_in(self._triples, 3)]
+        keys += [("W", w) for w in raw & self._exact]
+        for a, b in self._exact_pairs:
+            if a in raw and b in raw and f" {a} {b} " in doc.raw_text:
+                keys.append(("P", a, b))
+        return keys
 
     def match(self, doc: TextDoc, found: dict[int, Subscription]) -> None:
         """Add every subscription with a clause matching ``doc`` to ``found`` (by id)."""
         present, raw = doc.stem_set, doc.raw_set
-        for entries in self._candidates(doc):
-            for words, not_words, exact, not_exact, terms, not_terms, sub in entries:
+        keys = self._keys_in(doc)
+        sure, check = self._sure, self._check
+        for key in keys:
+            found.update(sure.get(key, ()))  # (id, subscription) pairs: a C-level update
+        for key in keys:
+            for words, not_words, exact, not_exact, terms, not_terms, sub in check.get(key, ()):
                 # Clause.matches unrolled: set tests in C first, phrases only when they pass.
                 if sub.id in found or not present.issuperset(words):
                     continue

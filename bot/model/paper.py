@@ -140,7 +140,7 @@ def merged_categories(primary: str, *groups: tuple[str, ...]) -> tuple[str, ...]
     return tuple(seen)
 
 
-def merge_paper(prior: Paper, seen: Paper) -> Paper:
+def merge_paper(prior: Paper, seen: Paper, announced: date | None = None) -> Paper:
     """What is known of a paper after a source shows it again (a listing item, an API entry).
 
     Categories accumulate. A listing of the same version or a newer one updates the metadata
@@ -148,11 +148,12 @@ def merge_paper(prior: Paper, seen: Paper) -> Paper:
     without a new version, and a cross-listing days later may carry the correction. An older
     version only adds its categories. A field the newer record lacks keeps what was known
     (an RSS item has no comment; a missing title is not news). ``published`` stays the v1 date.
+    ``announced`` (when not None) marks a first announcement of a paper not announced yet.
     """
+    announced = prior.announced or announced
     versions = merged_versions(prior.versions, seen)
     if seen.version < prior.version:
         categories = merged_categories(prior.primary_category, prior.categories, seen.categories)
-        announced = prior.announced or seen.announced
         return replace(prior, categories=categories, versions=versions, announced=announced)
     same = seen.version == prior.version
     primary = seen.primary_category or prior.primary_category
@@ -170,7 +171,7 @@ def merge_paper(prior: Paper, seen: Paper) -> Paper:
         categories=merged_categories(primary, prior.categories, seen.categories),
         published=prior.published or seen.published,
         updated=seen.updated or (prior.updated if same else None),
-        announced=prior.announced or seen.announced,
+        announced=announced,
         doi=seen.doi or prior.doi,
         comment=seen.comment or (prior.comment if same else None),
         journal_ref=seen.journal_ref or prior.journal_ref,
