@@ -36,9 +36,12 @@ _NON_WORD_RE = re.compile(r"[\W_]+")
 
 #: Papers whose author and topic results an index keeps (about 200 bytes each).
 RESULT_CACHE = 20_000
+#: Per paper: the ids of the subscriptions its authors match and its title+abstract match.
+TextMatches = list[tuple[tuple[int, ...], tuple[int, ...]]]
 #: Matches as ``(subscription id, subscription)`` pairs: ``dict.update`` takes them in C.
-_Found = tuple[tuple[int, Subscription], ...]
-_NONE: _Found = ()
+_Pairs = list[tuple[int, Subscription]]
+#: A paper's cached matches: subscription id -> subscription.
+_Found = dict[int, Subscription]
 
 
 def category_matches(subscription_value: str, categories: Iterable[str]) -> bool:
@@ -136,12 +139,15 @@ class SubscriptionIndex:
     def __init__(self, subscriptions: Iterable[Subscription]) -> None:
         # Surname key -> given-name bucket -> entries: a paper's "Wei Li" is checked against
         # the Li subscriptions for Wei, W., no given name, or a multi-word surname.
-        self._authors: dict[str, dict[str, list[tuple[PersonName, Subscription]]]] = defaultdict(
-            lambda: defaultdict(list)
+        # Within a bucket, subscriptions to the same name (many channels follow one person)
+        # are checked once: name -> (id, subscription) pairs.
+        self._authors: dict[str, dict[str, dict[PersonName, _Pairs]]] = defaultdict(
+            lambda: defaultdict(dict)
         )
         self._topics = TopicIndex()
         self._categories: dict[str, list[Subscription]] = defaultdict(list)
         self.skipped: list[Subscription] = []
+        self._by_id: dict[int, Subscription] = {}
         self._size = 0
         for sub in subscriptions:
             try:
@@ -153,11 +159,14 @@ class SubscriptionIndex:
                 self.skipped.append(sub)
             else:
                 self._size += 1
+                self._by_id[sub.id] = sub
         self._topics.freeze()
         self._author_keys = frozenset(self._authors)
         for buckets in self._authors.values():
             for name in [b for b in buckets if b not in ("", "*")]:
-                buckets.setdefault("^" + name[0], []).extend(buckets[name])
+                initial = buckets.setdefault("^" + name[0], {})
+                for person, pairs in buckets[name].items():
+                    initial.setdefault(person, pairs)  # a name's buckets hold the same subs
         self._by_authors: dict[tuple[str, ...], _Found] = {}
         self._by_text: dict[tuple[str, str], _Found] = {}
 
@@ -171,13 +180,37 @@ class SubscriptionIndex:
                 raise ValueError("not a name")
             buckets = self._authors[index_key(person)]
             for bucket in _filing_buckets(person):
-                buckets[bucket].append((person, sub))
+                buckets[bucket].setdefault(person, []).append((sub.id, sub))
         elif sub.kind == SubscriptionKind.TOPIC:
             self._topics.add(parse_topic(sub.value), sub)
         elif sub.kind == SubscriptionKind.CATEGORY:
             self._categories[normalize_category(sub.value).casefold()].append(sub)
         else:  # pragma: no cover - exhaustive over SubscriptionKind
             raise ValueError(f"unknown kind {sub.kind!r}")
+
+    def subscriptions(self) -> list[Subscription]:
+        """The subscriptions indexed (the valid ones), in id order."""
+        return [self._by_id[i] for i in sorted(self._by_id)]
+
+    def text_matches(self, papers: Sequence[Paper]) -> TextMatches:
+        """Each paper's author and topic matches as subscription ids (for :meth:`seed` in an
+        index built from the same subscriptions, possibly in another process)."""
+        return [
+            (
+                tuple(self._match_authors(p.authors)) if self._authors else (),
+                tuple(self._match_topics(p.title, p.abstract)),
+            )
+            for p in papers
+        ]
+
+    def seed(self, papers: Sequence[Paper], matches: TextMatches) -> None:
+        """Take the :meth:`text_matches` of ``papers`` as this index's cached results."""
+        by_id = self._by_id
+        for paper, (authors, topics) in zip(papers, matches, strict=True):
+            if len(self._by_text) >= RESULT_CACHE or len(self._by_authors) >= RESULT_CACHE:
+                self.clear_caches()
+            self._by_authors[paper.authors] = {i: by_id[i] for i in authors}
+            self._by_text[(paper.title, paper.abstract)] = {i: by_id[i] for i in topics}
 
     def clear_caches(self) -> None:
         """Forget cached results (benchmarks: every paper as if never seen)."""
@@ -223,19 +256,19 @@ class SubscriptionIndex:
             if buckets is None:
                 continue
             if lookup == ("**",):
-                groups: Iterable[Sequence[tuple[PersonName, Subscription]]] = (
+                groups: Iterable[dict[PersonName, _Pairs]] = (
                     g for b, g in buckets.items() if not b.startswith("^")
                 )
             else:
-                groups = (buckets.get(b, ()) for b in lookup)
+                groups = (buckets[b] for b in lookup if b in buckets)
             for group in groups:
-                for sub_person, sub in group:
-                    if sub.id not in found and author_matches(sub_person, person):
-                        found[sub.id] = sub
+                for sub_person, pairs in group.items():
+                    if author_matches(sub_person, person):
+                        found.update(pairs)
         if len(self._by_authors) >= RESULT_CACHE:
             self._by_authors.clear()
-        result = self._by_authors[authors] = tuple(found.items()) if found else _NONE
-        return result
+        self._by_authors[authors] = found
+        return found
 
     def _match_topics(self, title: str, abstract: str) -> _Found:
         key = (title, abstract)
@@ -246,5 +279,5 @@ class SubscriptionIndex:
         self._topics.match(self._topics.doc(title, abstract), found)
         if len(self._by_text) >= RESULT_CACHE:
             self._by_text.clear()
-        result = self._by_text[key] = tuple(found.items()) if found else _NONE
-        return result
+        self._by_text[key] = found
+        return found

@@ -18,7 +18,9 @@ from bot.matching.topic import Clause, Term, TopicQuery
 from bot.model import Subscription
 
 # A clause prepared for the hot loop: single required / excluded stems, single required /
-# excluded exact words, the other required / excluded terms, and the subscription.
+# excluded exact words, the other required / excluded terms, and the subscriptions that have
+# this very clause, as (id, subscription) pairs (many channels follow the same phrase).
+_Pairs = list[tuple[int, Subscription]]
 _Entry = tuple[
     tuple[str, ...],
     tuple[str, ...],
@@ -26,14 +28,16 @@ _Entry = tuple[
     tuple[str, ...],
     tuple[Term, ...],
     tuple[Term, ...],
-    Subscription,
+    _Pairs,
 ]
 #: ("w", stem), ("ww", stem, stem): words anywhere; ("p", s1, s2), ("t", s1, s2, s3): stems
 #: in sequence; ("W", word), ("P", w1, w2): exact words, anywhere or in sequence.
 _Key = tuple[str, ...]
+#: What one key files: subscriptions that holding it matches, clauses to verify.
+_Slot = tuple["_Pairs", list["_Entry"]]
 
 
-def _entry(clause: Clause, sub: Subscription) -> _Entry:
+def _entry(clause: Clause) -> _Entry:
     def singles(terms: Sequence[Term], exact: bool) -> tuple[str, ...]:
         return tuple(t.single for t in terms if t.single is not None and t.exact is exact)
 
@@ -48,7 +52,7 @@ def _entry(clause: Clause, sub: Subscription) -> _Entry:
         singles(exc, True),
         others(req),
         others(exc),
-        sub,
+        [],
     )
 
 
@@ -128,63 +132,86 @@ class TopicIndex:
     def freeze(self) -> None:
         """File the clauses added (after the last :meth:`add`)."""
         uses = _uses(self._pending)
+        entries: dict[Clause, _Entry] = {}
         for clause, sub in self._pending:
-            entry: _Entry | None = None
-            for key, sure in _keys(clause, uses):
+            keyed = _keys(clause, uses)
+            for key, sure in keyed:
                 if sure:
                     self._sure[key].append((sub.id, sub))
-                else:
-                    entry = entry or _entry(clause, sub)
-                    self._check[key].append(entry)
+            checked = [key for key, sure in keyed if not sure]
+            if checked:
+                entry = entries.get(clause)
+                if entry is None:  # one entry per distinct clause, however many follow it
+                    entry = entries[clause] = _entry(clause)
+                    for key in checked:
+                        self._check[key].append(entry)
+                entry[-1].append((sub.id, sub))
         self._pending = []
         self.splits.freeze()
-        keys = set(self._check) | set(self._sure)
-
-        def of(kind: str) -> frozenset[tuple[str, ...]]:
-            return frozenset(k[1:] for k in keys if k[0] == kind)
-
-        self._words = frozenset(k[0] for k in of("w"))
-        self._exact = frozenset(k[0] for k in of("W"))
-        self._pairs, self._triples, self._exact_pairs = of("p"), of("t"), of("P")
-        seconds: dict[str, set[str]] = defaultdict(set)
-        for a, b in of("ww"):
-            seconds[a].add(b)
-        self._seconds = {a: frozenset(bs) for a, bs in seconds.items()}
-        self._firsts = frozenset(seconds)
+        # Per kind of key: key -> (subscriptions holding it matches, clauses to verify).
+        w: dict[str, _Slot] = {}
+        exact: dict[str, _Slot] = {}
+        grams: dict[str, dict[tuple[str, ...], _Slot]] = {"p": {}, "t": {}, "P": {}}
+        ww: dict[str, dict[str, _Slot]] = defaultdict(dict)
+        for key in set(self._check) | set(self._sure):
+            slot = (self._sure.get(key, []), self._check.get(key, []))
+            kind = key[0]
+            if kind == "w":
+                w[key[1]] = slot
+            elif kind == "W":
+                exact[key[1]] = slot
+            elif kind == "ww":
+                ww[key[1]][key[2]] = slot
+            else:
+                grams[kind][key[1:]] = slot
+        self._check.clear()
+        self._sure.clear()
+        self._w, self._W, self._ww = w, exact, dict(ww)
+        self._p, self._t, self._P = grams["p"], grams["t"], grams["P"]
+        self._w_keys, self._W_keys = frozenset(w), frozenset(exact)
+        self._p_keys, self._t_keys = frozenset(self._p), frozenset(self._t)
+        self._ww_seconds = {a: frozenset(bs) for a, bs in ww.items()}
+        self._ww_firsts = frozenset(ww)
+        self._size = len(w) + len(exact) + len(ww) + sum(map(len, grams.values()))
 
     def __bool__(self) -> bool:
-        return bool(self._check or self._sure)
+        return self._size > 0
 
     def doc(self, title: str, abstract: str) -> TextDoc:
         """A text prepared for this index's queries."""
         return TextDoc.of(title, abstract, self.splits)
 
-    def _keys_in(self, doc: TextDoc) -> list[_Key]:
+    def _slots_in(self, doc: TextDoc) -> list[_Slot]:
+        """The slots of every key ``doc`` holds."""
         present, raw = doc.stem_set, doc.raw_set
-        keys: list[_Key] = [("w", w) for w in present & self._words]
-        for a in present & self._firsts:
-            keys += [("ww", a, b) for b in self._seconds[a] & present]
-        if self._pairs:
-            keys += [("p", *g) for g in doc.grams_in(self._pairs, 2)]
-        if self._triples:
-            keys += [("t", *g) for g in doc.grams_in(self._triples, 3)]
-        keys += [("W", w) for w in raw & self._exact]
-        for a, b in self._exact_pairs:
+        w = self._w
+        slots = [w[k] for k in present & self._w_keys]
+        ww, seconds = self._ww, self._ww_seconds
+        for a in present & self._ww_firsts:
+            second = ww[a]
+            slots += [second[b] for b in seconds[a] & present]
+        if self._p:
+            p = self._p
+            slots += [p[g] for g in doc.grams_in(self._p_keys, 2)]
+        if self._t:
+            t = self._t
+            slots += [t[g] for g in doc.grams_in(self._t_keys, 3)]
+        slots += [self._W[k] for k in raw & self._W_keys]
+        for (a, b), slot in self._P.items():
             if a in raw and b in raw and f" {a} {b} " in doc.raw_text:
-                keys.append(("P", a, b))
-        return keys
+                slots.append(slot)
+        return slots
 
     def match(self, doc: TextDoc, found: dict[int, Subscription]) -> None:
         """Add every subscription with a clause matching ``doc`` to ``found`` (by id)."""
         present, raw = doc.stem_set, doc.raw_set
-        keys = self._keys_in(doc)
-        sure, check = self._sure, self._check
-        for key in keys:
-            found.update(sure.get(key, ()))  # (id, subscription) pairs: a C-level update
-        for key in keys:
-            for words, not_words, exact, not_exact, terms, not_terms, sub in check.get(key, ()):
+        slots = self._slots_in(doc)
+        for sure, _ in slots:
+            found.update(sure)  # (id, subscription) pairs: a C-level update
+        for _, check in slots:
+            for words, not_words, exact, not_exact, terms, not_terms, subs in check:
                 # Clause.matches unrolled: set tests in C first, phrases only when they pass.
-                if sub.id in found or not present.issuperset(words):
+                if not present.issuperset(words):
                     continue
                 if not_words and not present.isdisjoint(not_words):
                     continue
@@ -196,4 +223,4 @@ class TopicIndex:
                     continue
                 if not_terms and any(t.matches(doc) for t in not_terms):
                     continue
-                found[sub.id] = sub
+                found.update(subs)
