@@ -5,7 +5,8 @@ already holds N papers, against the same into an empty store, whole processes.
 
 The big store holds the channels and 1,000 subscriptions of ``bench/ingest.py`` and N papers
 generated like ``bench/lookup.py``'s (titles, abstracts and authors drawn from the real month,
-ids of 2008-2025 so that none is a June 2026 id), written through the real ingest path (5,000 a
+ids ``bench/0000001`` ... so that none is an id the month lists, even as a replacement of an
+old paper), written through the real ingest path (5,000 a
 listing) and their abstract index brought up to date; it is cached in the bench folder, keyed
 by N. Each run copies it (and the empty template) afresh; the runs are interleaved. Prints both
 times, the ratio (target <= 1.2) and checks that the month's alerts are the same in both.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -56,9 +58,12 @@ async def build(corpus: str, db: Path, total: int) -> dict:
     start, k = time.perf_counter(), 0
     while k < total:
         n = min(BATCH, total - k)
+        papers = [
+            dataclasses.replace(gen.paper(k + i), arxiv_id=f"bench/{k + i:07d}") for i in range(n)
+        ]
         await ingest(
             store,
-            [ListingItem(gen.paper(k + i), AnnounceType.NEW) for i in range(n)],
+            [ListingItem(p, AnnounceType.NEW) for p in papers],
             announced_on=date(2026, 5, 1),
         )
         k += n

@@ -105,6 +105,7 @@ def series(papers, pool, mix: Mix, sizes, repeats: int, budget: float) -> list[d
         runs = repeats if size <= 100_000 else 2
         seconds, matches = best_of(lambda index=index: match_all(index, papers), runs)
         row = {"S": size, "build": build, "match": seconds, "matches": matches, "mb": memory}
+        row["first"] = mix is AUTHOR_TOPIC
         if size <= TARGET_S:
             row["base"], row["sampled"], row["agree"] = baseline(
                 subs, papers, index, budget, random.Random(size)
@@ -121,6 +122,11 @@ def series(papers, pool, mix: Mix, sizes, repeats: int, budget: float) -> list[d
     return rows
 
 
+def memory_text(row: dict) -> str:
+    """The index's memory; only the first series measures it (the second reuses freed pages)."""
+    return f"{row['mb']:,.0f}" if row.get("first") else "-"
+
+
 def print_table(title: str, rows: list[dict], n: int) -> None:
     print(f"\n{title} x {n:,} papers")
     print(
@@ -135,7 +141,7 @@ def print_table(title: str, rows: list[dict], n: int) -> None:
             else "extrapolated from S=10,000"
         )
         print(
-            f"{r['S']:>10,}{r['build']:>9.1f}{r['mb']:>9,.0f}{r['match']:>9.3f}"
+            f"{r['S']:>10,}{r['build']:>9.1f}{memory_text(r):>9}{r['match']:>9.3f}"
             f"{r['match'] / r['S'] * 1e6:>8.2f}{per_match:>10.2f}{r['matches']:>11,}"
             f"{r['base']:>12.1f}{r['base'] / r['match']:>8.0f}  {sample}"
         )
