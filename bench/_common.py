@@ -77,6 +77,12 @@ STOPWORDS = frozenset(
 CATEGORIES = ("cs.LG", "cs.AI", "cs.CL", "cs.CV", "stat.ML", "cs.RO", "eess.IV", "math.OC", "cs")
 
 
+def work_dir(name: str) -> Path:
+    """``/tmp/paperbot-bench-NAME`` (``$PAPERBOT_BENCH_DIR`` instead of ``/tmp``): several
+    people benchmark on this machine, each in a folder of their own."""
+    return Path(os.environ.get("PAPERBOT_BENCH_DIR", "/tmp")) / f"paperbot-bench-{name}"
+
+
 def corpus_files(corpus: str | Path) -> list[Path]:
     """The listing files in date order (names are ``YYYY-MM-DD-cat.xml.gz``)."""
     files = sorted(Path(corpus).glob("*.xml.gz"))

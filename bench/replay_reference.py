@@ -10,19 +10,21 @@ issue #11, so that the bot can be checked against it (``bench/replay.py``).
 
 Rules implemented (issue #11):
 
-1. **Authors.** ``dc:creator`` is one string of comma-separated names, split at commas outside
-   parentheses and brackets only: ``Abdallah Khemais (ISITCOM, University of Sousse)`` is the
-   author "Abdallah Khemais" with the affiliation "ISITCOM, University of Sousse", and an
-   affiliation is never matched. TeX accents (``Andr\\'es``, ``Wroc{\\l}aw``) are decoded;
-   names are compared case- and accent-insensitively as tokens (runs of letters and digits).
-   A subscription ``Surname, Given`` or ``Given Surname`` (the surname being the last word with
-   the particles before it: ``van den Oord``) matches an author whose tokens end with the
-   surname's and whose given names (the tokens before) are compatible: name by name over the
-   shorter list, equal or one a single-letter initial of the other (``I. Babuschkin`` matches
-   ``Igor Babuschkin``; ``Ivan Babuschkin`` is not ``Igor Babuschkin``; a missing middle name is
-   compatible), or equal once joined (``Yi-Xiang`` = ``Yixiang``). An author listed without
-   given names never matches a subscription that has some; a subscription without given
-   names matches every author with that surname.
+1. **Authors.** ``dc:creator`` is one string of comma-separated names, split at commas,
+   semicolons and the word ``and`` outside parentheses and brackets only (``A, B, and C``):
+   ``Abdallah Khemais (ISITCOM, University of Sousse)`` is the author "Abdallah Khemais" with
+   the affiliation "ISITCOM, University of Sousse", and an affiliation is never matched. TeX
+   accents (``Andr\\'es``, ``Wroc{\\l}aw``) are decoded; names are compared case- and
+   accent-insensitively as tokens (runs of letters and digits). A subscription
+   ``Surname, Given`` or ``Given Surname`` (the surname being the last word with the particles
+   before it: ``van den Oord``) matches an author whose tokens end with the surname's and
+   whose given names (the tokens before) are compatible: name by name over the shorter list,
+   equal or one a single-letter initial of the other (``I. Babuschkin`` matches ``Igor
+   Babuschkin``; ``Ivan Babuschkin`` is not ``Igor Babuschkin``; a missing middle name is
+   compatible), or equal once joined (``Yi-Xiang`` = ``Yixiang``); a trailing ``Jr.``,
+   ``III`` is not part of the surname. An author listed without given names never matches a
+   subscription that has some; a subscription without given names matches every author with
+   that surname.
 2. **Categories.** A paper is in every category whose listing contained it (the listing's own
    category, from its channel title, and each ``<category>`` of the item), accumulated over
    every item of every type; its primary category is the first ``<category>`` of its latest
@@ -165,18 +167,38 @@ PARTICLES = frozenset(
 
 
 _BALANCED_GROUP_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_OTHER_SEPARATOR_RE = re.compile(r";|\band\b")
+
+
+def _commas_for_other_separators(creator: str) -> str:
+    """``;`` and the word ``and`` outside () and [] separate authors too (``A, B and C``,
+    ``A, B, and C``, ``A; B``): write them as commas."""
+    depth, out, last = 0, [], 0
+    marks = {m.start(): m.end() for m in _OTHER_SEPARATOR_RE.finditer(creator)}
+    for i, char in enumerate(creator):
+        if char in "([":
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+        elif i in marks and depth == 0 and i >= last:
+            out.append(creator[last:i] + ",")
+            last = marks[i]
+    out.append(creator[last:])
+    return "".join(out)
 
 
 def split_creators(creator: str, *, affiliations: bool = True) -> list[tuple[str, str]]:
     """``dc:creator`` -> [(name, affiliation)], split at commas outside () and [].
 
-    An unclosed parenthesis runs to the end of the string. ``affiliations=False`` splits at
+    ``;`` and the word ``and`` separate authors like commas (``A, B and C``). An unclosed
+    parenthesis runs to the end of the string. ``affiliations=False`` splits at
     every comma first and then drops the parenthesised groups closed within a piece (the
     shortcoming issue #11 fixes: ``A (X, Y)`` gives ``A (X`` and ``Y)``).
     """
     if not affiliations:
         pieces = (_BALANCED_GROUP_RE.sub(" ", part) for part in creator.split(","))
         return [(" ".join(p.split()), "") for p in pieces if p.strip()]
+    creator = _commas_for_other_separators(creator)
     out: list[tuple[str, str]] = []
     name: list[str] = []
     affiliation: list[str] = []
@@ -214,14 +236,28 @@ def parse_subscription_name(value: str) -> PersonName:
     """``Surname, Given`` or ``Given Surname`` (surname: the last word and its particles)."""
     if "," in value:
         last, _, first = value.partition(",")
-        return PersonName(tokens(first), tokens(last))
+        return PersonName(tokens(first), name_tokens(last))
     words = fold(value).split()
+    while len(words) > 1 and "".join(_TOKEN_RE.findall(words[-1])) in SUFFIXES:
+        words = words[:-1]
     start = len(words) - 1
     while start > 1 and words[start - 1] in PARTICLES:
         start -= 1
     given = tuple(t for w in words[:start] for t in _TOKEN_RE.findall(w))
     surname = tuple(t for w in words[start:] for t in _TOKEN_RE.findall(w))
     return PersonName(given, surname)
+
+
+#: Generational suffixes after a surname (``Donald Johann Jr.``): not part of the surname.
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Folded tokens of a listed name, without a trailing generational suffix."""
+    words = tokens(name)
+    while len(words) > 1 and words[-1] in SUFFIXES:
+        words = words[:-1]
+    return words
 
 
 def _given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -549,7 +585,7 @@ class Matcher:
             hits: set[str] = set()
             names = split_creators(creator, affiliations=self.rules.affiliations)
             required = self.rules.given_names_required
-            for author in (tokens(name) for name, _ in names):
+            for author in (name_tokens(name) for name, _ in names):
                 for channel, sub in self.authors.get(author[-1] if author else "", ()):
                     if author_matches(sub, author, given_names_required=required):
                         hits.add(channel)

@@ -246,10 +246,11 @@ class Commands:
         try:
             sub = await self.services.subscribe(channel, kind, value, ctx.user_name or ctx.user_id)
         except AlreadySubscribed as exc:
-            return Reply(
-                f"This channel is already subscribed to {kind}: {value} (#{exc.existing}).",
-                error=True,
-            )
+            if exc.same_words is not None:
+                text = f"This channel is {exc}: {kind}: {exc.same_words}."
+            else:
+                text = f"This channel is already subscribed to {kind}: {value} (#{exc.existing})."
+            return Reply(text, error=True)
         except UserError as exc:
             return Reply(f"Cannot subscribe: {exc}", error=True)
         return Reply(

@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.chat.errors import UserError
 from bot.chat.lookup import Lookup
 from bot.chat.status import status_text
+from bot.chat.topics import topic_refusal
 from bot.config import Config
 from bot.matching.names import parse_person
 from bot.matching.topic import TopicError, parse_topic
@@ -33,11 +34,15 @@ class BadSubscription(UserError):
 
 
 class AlreadySubscribed(UserError):
-    """The channel already has this subscription; ``existing`` is its id."""
+    """The channel already has this subscription; ``existing`` is its id. ``same_words`` is
+    the existing subscription's value when it is written differently but looks for the same
+    words (``reward models`` after ``reward model``)."""
 
-    def __init__(self, existing: int) -> None:
-        super().__init__(f"already subscribed as #{existing}")
+    def __init__(self, existing: int, same_words: str | None = None) -> None:
+        tail = " (same words)" if same_words is not None else ""
+        super().__init__(f"already subscribed as #{existing}{tail}")
         self.existing = existing
+        self.same_words = same_words
 
 
 def subscription_id(text: str) -> int | None:
@@ -47,7 +52,12 @@ def subscription_id(text: str) -> int | None:
 
 
 def normalize_subscription(kind: SubscriptionKind, value: str) -> tuple[str, str]:
-    """The value to store and its dedup key; ``ValueError`` with a clear message if bad."""
+    """The value to store and its dedup key; ``ValueError`` with a clear message if bad.
+
+    A topic's key is its stemmed form: ``"reward models"`` and ``"Reward Modeling"`` have the
+    key of ``"reward model"`` (a phrase and two bare words still differ). Keys stored by
+    earlier versions stay as they are: :meth:`Services.subscribe` compares recomputed keys.
+    """
     if kind is SubscriptionKind.AUTHOR:
         person = parse_person(value)
         if person is None:
@@ -55,12 +65,25 @@ def normalize_subscription(kind: SubscriptionKind, value: str) -> tuple[str, str
         return value, f"{person.surname_key}|{' '.join(person.given)}"
     if kind is SubscriptionKind.TOPIC:
         try:
-            parse_topic(value)
+            return value, parse_topic(value).key
         except TopicError as exc:
             raise ValueError(str(exc)) from None
-        return value, " ".join(value.casefold().split())
     category = normalize_category(value)
     return category, category.casefold()
+
+
+def _same_words(
+    kind: SubscriptionKind, norm: str, existing: list[Subscription]
+) -> Subscription | None:
+    """An existing subscription of ``kind`` whose recomputed key is ``norm``."""
+    for sub in existing:
+        if sub.kind is kind:
+            try:
+                if normalize_subscription(kind, sub.value)[1] == norm:
+                    return sub
+            except ValueError:
+                continue
+    return None
 
 
 class Services:
@@ -119,6 +142,13 @@ class Services:
             value, norm = normalize_subscription(kind, value)
         except ValueError as exc:
             raise BadSubscription(str(exc)) from None
+        if kind is SubscriptionKind.TOPIC:
+            clash = _same_words(kind, norm, await self.store.subscriptions.list(channel.id))
+            if clash is not None:
+                raise AlreadySubscribed(clash.id, clash.value if clash.value != value else None)
+            refusal = await topic_refusal(self.store, parse_topic(value))
+            if refusal is not None:
+                raise BadSubscription(refusal)
         try:
             return await self.store.subscriptions.add(
                 channel.id,

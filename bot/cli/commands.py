@@ -161,7 +161,7 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
         try:
             sub = await services.subscribe(channel, kind, value, f"cli:{getpass.getuser()}")
         except AlreadySubscribed as exc:  # a setup script run twice is not an error
-            print(f"already subscribed as #{exc.existing}")
+            print(exc)  # "already subscribed as #N", with " (same words)" for another spelling
             return ExitCode.OK
         except UserError as exc:
             raise CliError(f"cannot subscribe: {exc}", ExitCode.USAGE) from None

@@ -4,13 +4,14 @@ ingest path as a poll."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.ingest.ingestor import Ingestor
 from bot.ingest.plan import IngestCounts
-from bot.model import Listing
+from bot.ingest.prepare import MIN_FILES, Prepared, prepare, worker
 from bot.sources.files import ListingFileError, parse_listing_file
 
 #: The names ``ingest DIR`` takes from a folder (not recursive).
@@ -32,13 +33,6 @@ class FileResult:
     error: str | None = None
 
 
-async def _parse(path: Path) -> Listing | str:
-    try:
-        return await asyncio.to_thread(parse_listing_file, path)
-    except ListingFileError as exc:
-        return str(exc)
-
-
 async def ingest_files(
     ingestor: Ingestor,
     paths: Sequence[Path],
@@ -46,25 +40,47 @@ async def ingest_files(
     alert: bool = False,
     on_file: Callable[[int, FileResult], None] | None = None,
 ) -> list[FileResult]:
-    """Parse and store each file in order; the next file is parsed (in a thread) while this one
-    is written. A file that cannot be read or parsed is reported and skipped: the others are
-    still stored. ``on_file(done, result)`` is called after each file."""
+    """Parse and store each file in order, one transaction per file; the next file is parsed
+    (and, with ``alert``, its texts matched) in a worker process while this one is written
+    (:mod:`bot.ingest.prepare`). A file that cannot be read or parsed is reported and skipped:
+    the others are still stored. ``on_file(done, result)`` is called after each file."""
     results: list[FileResult] = []
-    pending: asyncio.Future[Listing | str] | None = None
-    if paths:
-        pending = asyncio.ensure_future(_parse(paths[0]))
-    for index, path in enumerate(paths):
-        assert pending is not None
-        parsed = await pending
-        pending = None
-        if index + 1 < len(paths):
-            pending = asyncio.ensure_future(_parse(paths[index + 1]))
-        if isinstance(parsed, str):
-            result = FileResult(path, error=parsed)
-        else:
-            counts = await ingestor.ingest(parsed.items, announced_on=parsed.pub_date, alert=alert)
-            result = FileResult(path, counts)
-        results.append(result)
-        if on_file is not None:
-            on_file(index + 1, result)
+    if not paths:
+        return results
+    index = await ingestor.index() if alert else None
+    subscriptions = index.subscriptions() if index is not None else None
+    loop = asyncio.get_running_loop()
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(worker(subscriptions)) if len(paths) >= MIN_FILES else None
+
+        def start(path: Path) -> asyncio.Future[Prepared]:
+            if pool is None:
+                return asyncio.ensure_future(asyncio.to_thread(_prepare_here, path))
+            return asyncio.wrap_future(pool.submit(prepare, path), loop=loop)
+
+        pending = start(paths[0])
+        for position, path in enumerate(paths):
+            try:
+                prepared: Prepared | None = await pending
+            except ListingFileError as exc:
+                prepared, error = None, str(exc)
+            if position + 1 < len(paths):
+                pending = start(paths[position + 1])
+            if prepared is None:
+                result = FileResult(path, error=error)
+            else:
+                listing = prepared.listing
+                if index is not None and prepared.matches is not None:
+                    index.seed([i.paper for i in listing.items], prepared.matches)
+                counts = await ingestor.ingest(
+                    listing.items, announced_on=listing.pub_date, alert=alert
+                )
+                result = FileResult(path, counts)
+            results.append(result)
+            if on_file is not None:
+                on_file(position + 1, result)
     return results
+
+
+def _prepare_here(path: Path) -> Prepared:
+    return Prepared(parse_listing_file(path))

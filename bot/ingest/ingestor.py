@@ -35,14 +35,18 @@ class Ingestor:
         self.on_queued = on_queued
         self._index: tuple[tuple[int, int], SubscriptionIndex] | None = None
 
-    async def matcher(self) -> Matcher:
-        """The current subscriptions as a matcher, rebuilt only when they changed (any process
-        may change them)."""
+    async def index(self) -> SubscriptionIndex:
+        """The current subscriptions indexed, rebuilt only when they changed (any process may
+        change them)."""
         marker = await self.store.subscriptions.version()
         if self._index is None or self._index[0] != marker:
             index = SubscriptionIndex(await self.store.subscriptions.list())
             self._index = (marker, index)
-        return self._index[1].match
+        return self._index[1]
+
+    async def matcher(self) -> Matcher:
+        """The current subscriptions as a matcher (see :meth:`index`)."""
+        return (await self.index()).match
 
     async def thread_channels(self) -> frozenset[int]:
         """Channels whose platform threads alerts."""

@@ -1,13 +1,19 @@
 """The plan of a listing: what its items change in the store, and which alerts they cause.
 
 Pure: given the items, what the store already holds of them and a matcher, it decides the
-writes (new papers, new versions, announcements, alerts, version notes) that the store then
-makes in one transaction. The rules:
+writes (new papers, changed papers, announcements, alerts, version notes) that the store then
+makes in one transaction. The rules (README "What alerts, exactly"):
 
-* A ``new`` or ``cross`` item announces a paper the bot has not seen announced (even when a
-  look-up stored it); only that first announcement alerts, once per matching channel.
-* A higher version of a stored paper updates its metadata and never alerts; a channel that
-  already had the paper's alert gets a note in the alert's thread (where its platform threads).
+* Every item updates the paper (:func:`~bot.model.paper.merge_paper`): categories accumulate,
+  the same or a newer version brings its metadata (a cross-listing days later, a corrected
+  author name, a changed primary category).
+* At an announcement A of paper P (a ``new`` or ``cross`` item; catch-up makes ``new`` ones),
+  P alerts channel C when one of C's subscriptions matches P as updated by A and none matched
+  P as it stood before A. A paper never announced before (stored by a look-up, or by a
+  replacement only) matched nothing. The outbox keeps one alert per (P, C), ever.
+* Replacements (``replace``, ``replace-cross``) never alert, even when they add a category:
+  that is arXiv's own "replacements" section. A higher version of an announced paper queues a
+  note in the threads of its alerts (where the platform threads).
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.model import ListingItem, Paper, Subscription
-from bot.model.paper import merged_versions
-from bot.store import KnownPaper, ListingWrites, QueuedAlert
+from bot.model.paper import merge_paper, merged_versions
+from bot.store import ListingWrites, QueuedAlert
 
 #: Matches a paper against the subscriptions: channel id -> the subscriptions that matched.
 Matcher = Callable[[Paper], Mapping[int, Sequence[Subscription]]]
@@ -44,9 +50,51 @@ class IngestCounts:
         self.alerted.extend(other.alerted)
 
 
+@dataclass(slots=True)
+class _Planner:
+    writes: ListingWrites
+    counts: IngestCounts
+    matcher: Matcher | None
+    # Subscription.label formats an enum each time; a few subscriptions make most alerts.
+    labels: dict[int, str] = field(default_factory=dict)
+
+    def store(self, prior: Paper | None, paper: Paper, announced: date | None) -> Paper:
+        """Record what ``paper`` (an item; announced on ``announced`` when this item is its
+        first announcement) changes; the paper as it stands after it."""
+        if prior is None:
+            versions = merged_versions((), paper)
+            stored = replace(paper, versions=versions, announced=announced)
+            self.writes.inserts.append(stored)
+            self.counts.new_papers += 1
+            return stored
+        merged = merge_paper(prior, paper, announced)
+        if paper.version > prior.version:
+            self.counts.new_versions += 1
+            if prior.announced is not None:
+                self.writes.version_notes.append((paper.arxiv_id, paper.version))
+        if merged != prior:
+            self.writes.updates.append(merged)
+        return merged
+
+    def alert(self, before: Paper | None, after: Paper) -> None:
+        """Queue the alerts of an announcement: channels matching ``after`` and not ``before``."""
+        if self.matcher is None:
+            return
+        was = self.matcher(before) if before is not None else {}
+        for channel_id, subs in self.matcher(after).items():
+            if channel_id in was:
+                continue
+            labels = self.labels
+            reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in subs)
+            self.writes.alerts.append(
+                QueuedAlert(after.arxiv_id, channel_id, after.version, reasons)
+            )
+            self.counts.alerted.append((after.arxiv_id, channel_id))
+
+
 def plan_listing(
     items: Sequence[ListingItem],
-    known: Mapping[str, KnownPaper],
+    known: Mapping[str, Paper],
     *,
     announced_on: date | None,
     today: date,
@@ -56,47 +104,29 @@ def plan_listing(
 ) -> ListingWrites:
     """The writes one listing makes; ``counts`` (if given) is filled in as it goes.
 
-    ``announced_on`` is the listing's announcement day (an item's own ``announced`` wins);
-    ``today`` stands in when neither is known.
+    ``known`` holds the stored papers among the items' ids. ``announced_on`` is the listing's
+    mailing day (an item's own ``announced`` wins); ``today`` stands in when neither is known.
     """
     counts = counts if counts is not None else IngestCounts()
     counts.items += len(items)
     state = dict(known)
-    writes = ListingWrites(thread_channels=thread_channels)
-    # Subscription.label formats an enum each time; a few subscriptions make most alerts.
-    labels: dict[int, str] = {}
+    planner = _Planner(ListingWrites(thread_channels=thread_channels), counts, matcher)
     for item in items:
         paper = item.paper
-        arxiv_id = paper.arxiv_id
+        prior = state.get(paper.arxiv_id)
         first = item.announce_type.is_first_announcement
-        day = paper.announced or announced_on or today
-        prior = state.get(arxiv_id)
-        if prior is None:
-            stored = replace(paper, versions=merged_versions((), paper))
-            writes.inserts.append((stored, day if first else None))
-            state[arxiv_id] = KnownPaper(paper.version, day if first else None, stored.versions)
-            counts.new_papers += 1
-        else:
-            if paper.version > prior.version:
-                stored = replace(paper, versions=merged_versions(prior.versions, paper))
-                writes.updates.append(stored)
-                prior = state[arxiv_id] = KnownPaper(
-                    paper.version, prior.announced, stored.versions
-                )
-                counts.new_versions += 1
-                if prior.announced is not None:
-                    writes.version_notes.append((arxiv_id, paper.version))
-            if not first or prior.announced is not None:
-                continue
-            writes.announcements.append((arxiv_id, day))
-            state[arxiv_id] = replace(prior, announced=day)
+        day = None
+        if first and (prior is None or prior.announced is None):
+            day = paper.announced or announced_on or today
+        after = state[paper.arxiv_id] = planner.store(prior, paper, day)
         if not first:
             continue
-        counts.announced += 1
-        if matcher is None:
-            continue
-        for channel_id, subs in matcher(paper).items():
-            reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in subs)
-            writes.alerts.append(QueuedAlert(arxiv_id, channel_id, paper.version, reasons))
-            counts.alerted.append((arxiv_id, channel_id))
-    return writes
+        if prior is not None and prior.announced is None:
+            planner.writes.announcements.append((paper.arxiv_id, after.announced or today))
+        if prior is None or prior.announced is None:
+            counts.announced += 1
+            before = None  # never announced: it matched nothing
+        else:
+            before = prior
+        planner.alert(before, after)
+    return planner.writes

@@ -17,6 +17,7 @@ from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
 from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.sources.arxiv import SourceError
 from bot.sources.listings import ListingSource
+from bot.sources.mailing import submission_mailing_day
 from bot.sources.taxonomy import expand
 from bot.store import Store
 
@@ -63,15 +64,16 @@ async def polled_categories(store: Store, config: ArxivConfig) -> list[str]:
 def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
     """API papers as listing items: first announced iff their v1 date is in the window.
 
-    A first announcement carries its v1 date as the announcement day (the real day is not in
-    the API): without one the store would keep it unannounced, and a later listing would
-    announce it again to subscriptions added since.
+    A first announcement carries the mailing day its v1 submission time points to as the
+    announcement day (the real day is not in the API; see
+    :func:`~bot.sources.mailing.submission_mailing_day`): without one the store would keep it
+    unannounced, and a later listing would announce it again to subscriptions added since.
     """
     items = []
     for paper in papers:
         first = paper.published is not None and paper.published.date() >= window_start
         kind = AnnounceType.NEW if first else AnnounceType.REPLACE
-        day = paper.published.date() if first and paper.published else None
+        day = submission_mailing_day(paper.published) if first and paper.published else None
         items.append(ListingItem(replace(paper, announced=day), kind))
     return items
 
@@ -125,6 +127,9 @@ class Poller:
                 report.results.append(result)
             if progress is not None:
                 progress(done, len(categories), category)
+        # After the batch, off every listing's transaction: the abstract index (a look-up
+        # that needs it first brings it up to date itself, so nothing is ever missed).
+        await self.store.papers.index_pending()
         return report
 
     async def _failed(self, category: str, error: str, *, unreachable: bool) -> CategoryResult:

@@ -1,25 +1,47 @@
 """Which subscriptions a paper matches: category rules and a fast :class:`SubscriptionIndex`.
 
 The index never runs every matcher on every paper. Author subscriptions are keyed by surname
-(without particles), topic subscriptions by one token each OR-alternative requires, category
-subscriptions by category and archive; a paper only verifies the candidates its own surnames,
-tokens and categories look up.
+(without particles) and first given name, topic subscriptions by words their matches must hold
+(:mod:`bot.matching.topic_index`), category subscriptions by category and archive; a paper only
+verifies the candidates its own surnames, words and categories look up. Results are cached by
+the paper's text across polls: a paper comes back as a cross-listing, and the alert rule
+matches it as it stood before an announcement and after.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise
 
-from bot.matching.names import PersonName, index_key, parse_person, same_person
-from bot.matching.topic import Clause, TopicError, paper_tokens, parse_topic
+from bot.matching.names import (
+    PersonName,
+    author_matches,
+    fold,
+    index_key,
+    joined_given,
+    parse_person,
+)
+from bot.matching.topic import TopicError, parse_topic
+from bot.matching.topic_index import TopicIndex
 from bot.model import Paper, Subscription, SubscriptionKind
 from bot.sources.taxonomy import normalize_category
 
 log = logging.getLogger(__name__)
+
+_APOSTROPHES_RE = re.compile(r"['’`´ʼ]")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+
+#: Papers whose author and topic results an index keeps (about 200 bytes each).
+RESULT_CACHE = 20_000
+#: Per paper: the ids of the subscriptions its authors match and its title+abstract match.
+TextMatches = list[tuple[tuple[int, ...], tuple[int, ...]]]
+#: Matches as ``(subscription id, subscription)`` pairs: ``dict.update`` takes them in C.
+_Pairs = list[tuple[int, Subscription]]
+#: A paper's cached matches: subscription id -> subscription.
+_Found = dict[int, Subscription]
 
 
 def category_matches(subscription_value: str, categories: Iterable[str]) -> bool:
@@ -36,7 +58,8 @@ def category_matches(subscription_value: str, categories: Iterable[str]) -> bool
     return False
 
 
-def _paper_categories(paper: Paper) -> set[str]:
+def paper_categories(paper: Paper) -> set[str]:
+    """A paper's categories, primary included, folded."""
     cats = {c.strip().casefold() for c in paper.categories}
     if paper.primary_category:
         cats.add(paper.primary_category.strip().casefold())
@@ -54,57 +77,56 @@ def subscription_matches(sub: Subscription, paper: Paper) -> bool:
         if person is None:
             raise ValueError(f"Not a name: {sub.value!r}")
         return any(
-            (a := parse_person(author)) is not None and same_person(person, a)
+            (a := parse_person(author)) is not None and author_matches(person, a)
             for author in paper.authors
         )
     if sub.kind == SubscriptionKind.TOPIC:
-        return parse_topic(sub.value).matches(paper_tokens(paper))
+        return parse_topic(sub.value).matches(paper.title, paper.abstract)
     cats = [*paper.categories, paper.primary_category]
     return category_matches(normalize_category(sub.value), cats)
 
 
-# Index rows, flattened into tuples so the hot loops unpack instead of looking up attributes.
-# Author: (surname key, first given initial or "", parsed name, subscription).
-_AuthorEntry = tuple[str, str, PersonName, Subscription]
-# Topic: (single required words, single excluded words, required phrases and excluded phrases
-# as " w1 w2 " strings, subscription).
-_TopicEntry = tuple[frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...], Subscription]
-
-
-def _spaced(term: tuple[str, ...]) -> str:
-    """A phrase as it stands in :func:`_spaced_text`: tokens never hold spaces, so a phrase
-    occurs iff this string does."""
-    return " " + " ".join(term) + " "
-
-
-def _spaced_text(tokens: list[str]) -> str:
-    return " " + " ".join(tokens) + " "
-
-
-def _topic_entry(clause: Clause, sub: Subscription) -> _TopicEntry:
-    """A clause prepared for the hot loop: words as sets, phrases as substrings of the
-    paper's space-joined tokens (a C-speed search instead of n-gram sets or positions)."""
-    need = tuple(_spaced(t) for t in clause.required if len(t) > 1)
-    excluded = tuple(_spaced(t) for t in clause.excluded if len(t) > 1)
-    return (clause.words, clause.excluded_words, need, excluded, sub)
-
-
-def _pair_key(clause: Clause) -> tuple[str, str] | None:
-    """The adjacent token pair a clause's match must contain (from its longest phrase)."""
-    phrases = [t for t in clause.required if len(t) > 1]
-    if not phrases:
-        return None
-    phrase = max(phrases, key=lambda t: sum(map(len, t)))
-    return max(pairwise(phrase), key=lambda p: len(p[0]) + len(p[1]))
-
-
 @lru_cache(maxsize=65536)
-def _person_entry(name: str) -> tuple[str, PersonName, str] | None:
-    """``(index key, parsed name, first given initial)``; author strings repeat a lot."""
+def _person_entry(name: str) -> tuple[str, PersonName, tuple[str, ...]] | None:
+    """``(index key, parsed name, the given-name buckets it looks in)``; names repeat a lot."""
     person = parse_person(name)
     if person is None:
         return None
-    return index_key(person), person, person.given[0][0] if person.given else ""
+    return index_key(person), person, _lookup_buckets(person)
+
+
+@lru_cache(maxsize=65536)
+def _name_words(name: str) -> frozenset[str]:
+    """Every word an index key of ``name`` can be (a cheap filter before parsing it)."""
+    text = name.casefold() if name.isascii() and "\\" not in name else fold(name)
+    return frozenset(_NON_WORD_RE.split(_APOSTROPHES_RE.sub("", text)))
+
+
+def _first_part(given: tuple[str, ...]) -> str:
+    return given[0].split("-")[0] if given else ""
+
+
+def _lookup_buckets(person: PersonName) -> tuple[str, ...]:
+    """The buckets where subscriptions compatible with an author of a paper are filed."""
+    if " " in person.surname_key:
+        return ("**",)  # a multi-word surname can meet any given names: look everywhere
+    first = _first_part(person.given)
+    if not first:
+        return ("", "*")  # no given names: only subscriptions without any can match
+    buckets = [first, first[0], "", "*", joined_given(person.given)]
+    if len(first) == 1:
+        buckets.append("^" + first)  # an initial: every given name starting with it
+    return tuple(dict.fromkeys(buckets))
+
+
+def _filing_buckets(person: PersonName) -> tuple[str, ...]:
+    """The buckets an author subscription is filed under."""
+    if " " in person.surname_key:
+        return ("*",)  # García López, van den Oord: never filtered by given name
+    first = _first_part(person.given)
+    if not first:
+        return ("",)
+    return tuple(dict.fromkeys((first, joined_given(person.given))))
 
 
 class SubscriptionIndex:
@@ -115,17 +137,17 @@ class SubscriptionIndex:
     """
 
     def __init__(self, subscriptions: Iterable[Subscription]) -> None:
-        # Surname key -> first initial ("" for no given name, "*" for any) -> entries: a
-        # paper's "Wei Li" is checked against the Li subscriptions starting with W only.
-        self._authors: dict[str, dict[str, list[_AuthorEntry]]] = defaultdict(
-            lambda: defaultdict(list)
+        # Surname key -> given-name bucket -> entries: a paper's "Wei Li" is checked against
+        # the Li subscriptions for Wei, W., no given name, or a multi-word surname.
+        # Within a bucket, subscriptions to the same name (many channels follow one person)
+        # are checked once: name -> (id, subscription) pairs.
+        self._authors: dict[str, dict[str, dict[PersonName, _Pairs]]] = defaultdict(
+            lambda: defaultdict(dict)
         )
-        self._topics: dict[str, list[_TopicEntry]] = defaultdict(list)
-        # Clauses with a phrase are keyed by an adjacent token pair of it: far more selective
-        # than one word ("large language" vs "language").
-        self._topic_pairs: dict[tuple[str, str], list[_TopicEntry]] = defaultdict(list)
+        self._topics = TopicIndex()
         self._categories: dict[str, list[Subscription]] = defaultdict(list)
         self.skipped: list[Subscription] = []
+        self._by_id: dict[int, Subscription] = {}
         self._size = 0
         for sub in subscriptions:
             try:
@@ -137,55 +159,79 @@ class SubscriptionIndex:
                 self.skipped.append(sub)
             else:
                 self._size += 1
-        self._topic_keys = frozenset(self._topics)
-        # Pair keys by first word: a paper's pairs are found from its words, not enumerated.
-        seconds: dict[str, set[str]] = defaultdict(set)
-        for first, second in self._topic_pairs:
-            seconds[first].add(second)
-        self._pair_seconds = {k: frozenset(v) for k, v in seconds.items()}
-        self._pair_firsts = frozenset(seconds)
+                self._by_id[sub.id] = sub
+        self._topics.freeze()
+        self._author_keys = frozenset(self._authors)
+        for buckets in self._authors.values():
+            for name in [b for b in buckets if b not in ("", "*")]:
+                initial = buckets.setdefault("^" + name[0], {})
+                for person, pairs in buckets[name].items():
+                    initial.setdefault(person, pairs)  # a name's buckets hold the same subs
+        self._by_authors: dict[tuple[str, ...], _Found] = {}
+        self._by_text: dict[tuple[str, str], _Found] = {}
 
     def __len__(self) -> int:
         return self._size
 
     def _add(self, sub: Subscription) -> None:
         if sub.kind == SubscriptionKind.AUTHOR:
-            parsed = _person_entry(sub.value)
-            if parsed is None:
+            person = parse_person(sub.value)
+            if person is None:
                 raise ValueError("not a name")
-            key, person, initial = parsed
-            # A multi-word surname (García López, van den Oord) can meet a name whose given
-            # names hold part of it, so it is never filtered by initial ("*").
-            bucket = "*" if " " in person.surname_key else initial
-            self._authors[key][bucket].append((person.surname_key, initial, person, sub))
+            buckets = self._authors[index_key(person)]
+            for bucket in _filing_buckets(person):
+                buckets[bucket].setdefault(person, []).append((sub.id, sub))
         elif sub.kind == SubscriptionKind.TOPIC:
-            # Each OR-alternative under its own key: a query matches iff one alternative does,
-            # and an alternative can only match papers holding its key token.
-            for c in parse_topic(sub.value).clauses:
-                pair = _pair_key(c)
-                if pair is None:
-                    self._topics[c.key_token].append(_topic_entry(c, sub))
-                else:
-                    self._topic_pairs[pair].append(_topic_entry(c, sub))
+            self._topics.add(parse_topic(sub.value), sub)
         elif sub.kind == SubscriptionKind.CATEGORY:
             self._categories[normalize_category(sub.value).casefold()].append(sub)
         else:  # pragma: no cover - exhaustive over SubscriptionKind
             raise ValueError(f"unknown kind {sub.kind!r}")
 
+    def subscriptions(self) -> list[Subscription]:
+        """The subscriptions indexed (the valid ones), in id order."""
+        return [self._by_id[i] for i in sorted(self._by_id)]
+
+    def text_matches(self, papers: Sequence[Paper]) -> TextMatches:
+        """Each paper's author and topic matches as subscription ids (for :meth:`seed` in an
+        index built from the same subscriptions, possibly in another process)."""
+        return [
+            (
+                tuple(self._match_authors(p.authors)) if self._authors else (),
+                tuple(self._match_topics(p.title, p.abstract)),
+            )
+            for p in papers
+        ]
+
+    def seed(self, papers: Sequence[Paper], matches: TextMatches) -> None:
+        """Take the :meth:`text_matches` of ``papers`` as this index's cached results."""
+        by_id = self._by_id
+        for paper, (authors, topics) in zip(papers, matches, strict=True):
+            if len(self._by_text) >= RESULT_CACHE or len(self._by_authors) >= RESULT_CACHE:
+                self.clear_caches()
+            self._by_authors[paper.authors] = {i: by_id[i] for i in authors}
+            self._by_text[(paper.title, paper.abstract)] = {i: by_id[i] for i in topics}
+
+    def clear_caches(self) -> None:
+        """Forget cached results (benchmarks: every paper as if never seen)."""
+        self._by_authors.clear()
+        self._by_text.clear()
+
     def match(self, paper: Paper) -> dict[int, list[Subscription]]:
         """Map channel id -> that channel's subscriptions matching ``paper`` (sorted by id)."""
         found: dict[int, Subscription] = {}
-        if self._authors:
-            self._match_authors(paper, found)
-        if self._topics or self._topic_pairs:
-            self._match_topics(paper, found)
+        if self._authors and paper.authors:
+            found.update(self._match_authors(paper.authors))
+        if self._topics:
+            found.update(self._match_topics(paper.title, paper.abstract))
         if self._categories:
-            for cat in _paper_categories(paper):
+            for cat in paper_categories(paper):
                 for key in (cat, cat.partition(".")[0]):
                     for sub in self._categories.get(key, ()):
                         found[sub.id] = sub
         by_channel: dict[int, list[Subscription]] = {}
-        for _, sub in sorted(found.items()):
+        for sub_id in sorted(found):
+            sub = found[sub_id]
             group = by_channel.get(sub.channel_id)
             if group is None:
                 by_channel[sub.channel_id] = [sub]
@@ -193,51 +239,45 @@ class SubscriptionIndex:
                 group.append(sub)
         return by_channel
 
-    def _match_authors(self, paper: Paper, found: dict[int, Subscription]) -> None:
-        index = self._authors
-        for author in paper.authors:
+    def _match_authors(self, authors: tuple[str, ...]) -> _Found:
+        cached = self._by_authors.get(authors)
+        if cached is not None:
+            return cached
+        found: dict[int, Subscription] = {}
+        index, keys = self._authors, self._author_keys
+        for author in authors:
+            if keys.isdisjoint(_name_words(author)):
+                continue
             parsed = _person_entry(author)
             if parsed is None:
                 continue
-            key, person, initial = parsed
+            key, person, lookup = parsed
             buckets = index.get(key)
             if buckets is None:
                 continue
-            # Given names are compared first token first, so with single-word surnames on both
-            # sides different initials never match; a side without a given name matches any.
-            groups: tuple[Sequence[_AuthorEntry], ...]
-            if initial and " " not in person.surname_key:
-                groups = (buckets.get(initial, ()), buckets.get("", ()), buckets.get("*", ()))
+            if lookup == ("**",):
+                groups: Iterable[dict[PersonName, _Pairs]] = (
+                    g for b, g in buckets.items() if not b.startswith("^")
+                )
             else:
-                groups = tuple(buckets.values())
+                groups = (buckets[b] for b in lookup if b in buckets)
             for group in groups:
-                for _, _, sub_person, sub in group:
-                    if same_person(sub_person, person):
-                        found[sub.id] = sub
+                for sub_person, pairs in group.items():
+                    if author_matches(sub_person, person):
+                        found.update(pairs)
+        if len(self._by_authors) >= RESULT_CACHE:
+            self._by_authors.clear()
+        self._by_authors[authors] = found
+        return found
 
-    def _match_topics(self, paper: Paper, found: dict[int, Subscription]) -> None:
-        tokens = paper_tokens(paper)
-        # Set intersection runs in C and walks the smaller side (usually the paper's tokens).
-        present = frozenset(tokens)
-        # The SEPARATOR token keeps phrases from spanning title and abstract.
-        text = _spaced_text(tokens)
-        candidates = [self._topics[t] for t in present & self._topic_keys]
-        pairs = self._topic_pairs
-        for first in present & self._pair_firsts:
-            for second in self._pair_seconds[first] & present:
-                if f" {first} {second} " in text:
-                    candidates.append(pairs[(first, second)])
-        for entries in candidates:
-            for words, excluded_words, need, excluded, sub in entries:
-                # Clause.matches inlined (plain loops, no generators): the index's hot path.
-                if not words <= present or not excluded_words.isdisjoint(present):
-                    continue
-                for phrase in need:
-                    if phrase not in text:
-                        break
-                else:
-                    for phrase in excluded:
-                        if phrase in text:
-                            break
-                    else:
-                        found[sub.id] = sub
+    def _match_topics(self, title: str, abstract: str) -> _Found:
+        key = (title, abstract)
+        cached = self._by_text.get(key)
+        if cached is not None:
+            return cached
+        found: dict[int, Subscription] = {}
+        self._topics.match(self._topics.doc(title, abstract), found)
+        if len(self._by_text) >= RESULT_CACHE:
+            self._by_text.clear()
+        self._by_text[key] = found
+        return found

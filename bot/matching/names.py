@@ -210,30 +210,69 @@ def _given_compatible(a: str, b: str) -> bool:
     return (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
 
 
+def joined_given(given: tuple[str, ...]) -> str:
+    """Given names written as one word: ``("yi", "xiang")`` and ``("yi-xiang",)`` -> ``yixiang``."""
+    return "".join(given).replace("-", "")
+
+
+def _aligned(a: PersonName, b: PersonName) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The given names of two names whose surnames agree, once a double surname written
+    without its comma (``Ana Garcia Lopez`` vs ``Garcia Lopez, Ana``) is aligned; None when
+    the surnames differ. The pair keeps the order of the arguments."""
+    a_given, b_given = a.given, b.given
+    if a.surname_key == b.surname_key:
+        return a_given, b_given
+    ca, cb = _core(a.surname_key).split(" "), _core(b.surname_key).split(" ")
+    if ca == cb:
+        return a_given, b_given
+    swapped = len(ca) < len(cb)
+    if swapped:
+        ca, cb, a_given, b_given = cb, ca, b_given, a_given
+    extra = len(ca) - len(cb)
+    # The shorter surname's trailing given names must spell the longer one's first words.
+    if (
+        ca[extra:] != cb
+        or len(b_given) < extra
+        or list(b_given[len(b_given) - extra :]) != ca[:extra]
+    ):
+        return None
+    b_given = b_given[: len(b_given) - extra]
+    return (b_given, a_given) if swapped else (a_given, b_given)
+
+
+def _given_agree(a_given: tuple[str, ...], b_given: tuple[str, ...]) -> bool:
+    if a_given and b_given and joined_given(a_given) == joined_given(b_given):
+        return True
+    return all(_given_compatible(x, y) for x, y in zip(a_given, b_given, strict=False))
+
+
 def same_person(a: PersonName, b: PersonName) -> bool:
     """Whether two parsed names may denote the same person (symmetric).
 
-    Surnames must agree once leading particles are ignored; given names are compared token by
-    token over the shorter list (each pair equal, or one an initial of the other). A name with
-    no given names matches every name with that surname. A double surname written without its
-    comma (``Ana Garcia Lopez``) meets ``Garcia Lopez, Ana``.
+    Surnames must agree once leading particles are ignored; given names are the same written
+    as one word (``Yi-Xiang`` = ``Yixiang`` = ``Yi Xiang``), or compared token by token over
+    the shorter list (each pair equal, or one an initial of the other). A name with no given
+    names matches every name with that surname. A double surname written without its comma
+    (``Ana Garcia Lopez``) meets ``Garcia Lopez, Ana``.
     """
-    a_given, b_given = a.given, b.given
-    if a.surname_key != b.surname_key:
-        ca, cb = _core(a.surname_key).split(" "), _core(b.surname_key).split(" ")
-        if ca != cb:
-            if len(ca) < len(cb):
-                ca, cb, a_given, b_given = cb, ca, b_given, a_given
-            extra = len(ca) - len(cb)
-            # The shorter surname's trailing given names must spell the longer one's first words.
-            if (
-                ca[extra:] != cb
-                or len(b_given) < extra
-                or list(b_given[len(b_given) - extra :]) != ca[:extra]
-            ):
-                return False
-            b_given = b_given[: len(b_given) - extra]
-    return all(_given_compatible(x, y) for x, y in zip(a_given, b_given, strict=False))
+    aligned = _aligned(a, b)
+    return aligned is not None and _given_agree(*aligned)
+
+
+def author_matches(subscribed: PersonName, author: PersonName) -> bool:
+    """Whether an author subscription matches one author of a paper.
+
+    As :func:`same_person`, with one asymmetry: a subscription without given names
+    (``Babuschkin``) matches every given name, but an author listed without given names (a
+    mononym, or arXiv's garbled ``Zifan (Sail),  Wang`` that leaves a bare ``Wang``) never
+    matches a subscription that has some: it would match every Wang.
+    """
+    if subscribed.given == author.given and subscribed.surname_key == author.surname_key:
+        return True  # the common case: written alike
+    aligned = _aligned(subscribed, author)
+    if aligned is None or (aligned[0] and not aligned[1]):
+        return False
+    return _given_agree(*aligned)
 
 
 def index_key(person: PersonName) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -35,9 +35,16 @@ class Version:
 class Paper:
     """One arXiv paper, keyed by its id without version (``2308.03526``, ``hep-th/9901001``).
 
-    ``authors`` holds display names in order, TeX accents decoded to Unicode. ``authors_raw`` keeps
-    the source's author text exactly as given (an RSS ``dc:creator`` string may be garbled by
-    arXiv itself; it is stored, never "repaired").
+    ``authors`` holds display names in order, TeX accents decoded to Unicode, without their
+    affiliations; ``affiliations`` is either empty (none known) or holds one entry per author
+    (``""`` for an author listed without one): an affiliation is shown, never matched.
+    ``authors_raw`` keeps the source's author text exactly as given (an RSS ``dc:creator``
+    string may be garbled by arXiv itself; it is stored, never "repaired").
+
+    ``published`` is the v1 date when a source gives it (the API does; listings do not), never a
+    later version's. ``announced`` is the mailing day (Monday to Friday) of the first
+    announcement seen. ``listing_kind`` says which format the metadata came from (``"rss"``,
+    ``"rdf"``, ``"atom"``; None when unknown).
     """
 
     arxiv_id: str
@@ -55,6 +62,12 @@ class Paper:
     journal_ref: str | None = None
     versions: tuple[Version, ...] = ()
     authors_raw: str | None = None
+    affiliations: tuple[str, ...] = ()
+    listing_kind: str | None = None
+
+    def affiliation_of(self, index: int) -> str:
+        """The affiliation of the author at ``index`` ("" when none is known)."""
+        return self.affiliations[index] if index < len(self.affiliations) else ""
 
     @property
     def abs_url(self) -> str:
@@ -105,10 +118,63 @@ class Listing:
 
 def merged_versions(known: tuple[Version, ...], paper: Paper) -> tuple[Version, ...]:
     """The versions known after seeing ``paper``: every number once, in order; a date already
-    known is kept when ``paper`` does not give one (a listing carries no dates of old versions)."""
+    known is kept when ``paper`` does not give one (a listing carries no dates of old versions).
+    ``paper.published``, when given, is the date of version 1."""
     dates: dict[int, datetime | None] = {v.number: v.date for v in known}
     for v in paper.versions:
         dates[v.number] = v.date or dates.get(v.number)
     if dates.get(paper.version) is None:
         dates[paper.version] = paper.updated
+    if paper.published is not None and dates.get(1) is None:
+        dates[1] = paper.published  # the v1 date (the API's ``published``)
     return tuple(Version(number, when) for number, when in sorted(dates.items()))
+
+
+def merged_categories(primary: str, *groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Every category once, ``primary`` first, then in the order the groups list them.
+
+    A paper is in every category whose listing held it: categories accumulate over listings
+    and versions, they are never dropped.
+    """
+    seen = dict.fromkeys(c for c in (primary, *(c for g in groups for c in g)) if c)
+    return tuple(seen)
+
+
+def merge_paper(prior: Paper, seen: Paper, announced: date | None = None) -> Paper:
+    """What is known of a paper after a source shows it again (a listing item, an API entry).
+
+    Categories accumulate. A listing of the same version or a newer one updates the metadata
+    (title, abstract, authors and their affiliations, primary category): arXiv corrects them
+    without a new version, and a cross-listing days later may carry the correction. An older
+    version only adds its categories. A field the newer record lacks keeps what was known
+    (an RSS item has no comment; a missing title is not news). ``published`` stays the v1 date.
+    ``announced`` (when not None) marks a first announcement of a paper not announced yet.
+    """
+    announced = prior.announced or announced
+    versions = merged_versions(prior.versions, seen)
+    if seen.version < prior.version:
+        categories = merged_categories(prior.primary_category, prior.categories, seen.categories)
+        return replace(prior, categories=categories, versions=versions, announced=announced)
+    same = seen.version == prior.version
+    primary = seen.primary_category or prior.primary_category
+    authors, affiliations = (
+        (seen.authors, seen.affiliations) if seen.authors else (prior.authors, prior.affiliations)
+    )
+    return replace(
+        seen,
+        title=seen.title or prior.title,
+        authors=authors,
+        affiliations=affiliations,
+        authors_raw=seen.authors_raw if seen.authors else prior.authors_raw,
+        abstract=seen.abstract or prior.abstract,
+        primary_category=primary,
+        categories=merged_categories(primary, prior.categories, seen.categories),
+        published=prior.published or seen.published,
+        updated=seen.updated or (prior.updated if same else None),
+        announced=announced,
+        doi=seen.doi or prior.doi,
+        comment=seen.comment or (prior.comment if same else None),
+        journal_ref=seen.journal_ref or prior.journal_ref,
+        versions=versions,
+        listing_kind=seen.listing_kind or prior.listing_kind,
+    )

@@ -19,6 +19,8 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from bot.model import AnnounceType, Listing, ListingItem, Paper
+from bot.sources.creators import Creator, rdf_creators, split_creators
+from bot.sources.mailing import mailing_day
 from bot.sources.tex import decode_tex
 from bot.sources.xmlsafe import FeedError, parse_xml
 
@@ -41,6 +43,7 @@ _AX_JREF = f"{_ARXIV}journal_reference"
 # Atom (API) fields.
 _A_ENTRY, _A_ID, _A_TITLE = f"{_ATOM}entry", f"{_ATOM}id", f"{_ATOM}title"
 _A_SUMMARY, _A_AUTHOR, _A_NAME = f"{_ATOM}summary", f"{_ATOM}author", f"{_ATOM}name"
+_AX_AFFILIATION = f"{_ARXIV}affiliation"
 _A_PUBLISHED, _A_UPDATED, _A_CATEGORY = f"{_ATOM}published", f"{_ATOM}updated", f"{_ATOM}category"
 _AX_PRIMARY, _AX_DOI_API = f"{_ARXIV}primary_category", f"{_ARXIV}doi"
 _AX_COMMENT, _AX_JREF_API = f"{_ARXIV}comment", f"{_ARXIV}journal_ref"
@@ -55,7 +58,6 @@ _RDF_TITLE_RE = re.compile(
     r"\s*(?P<flag>[A-Z][A-Z ]*?)?\s*\)\s*$",
     re.S,
 )
-_HTML_LINK_RE = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S | re.I)
 _HTML_TAG_RE = re.compile(r"<[^>]+>")
 _ANNOUNCE = {t.value: t for t in AnnounceType}
 _ABSTRACT_MARK = "Abstract: "
@@ -114,10 +116,18 @@ def _split_version(s: str) -> tuple[str, int] | None:
     return (m.group(1), int(m.group(2))) if m else None
 
 
-def _split_authors(raw: str) -> tuple[str, ...]:
-    names = filter(None, map(str.strip, raw.split(",")))
-    # Most author strings have no TeX at all: keep that path entirely in C.
-    return tuple(map(decode_tex, names) if "\\" in raw else names)
+def _authors(creators: tuple[Creator, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names and affiliations (empty when no author has one)."""
+    names = tuple(name for name, _ in creators)
+    affiliations = tuple(affiliation for _, affiliation in creators)
+    return names, affiliations if any(affiliations) else ()
+
+
+def _with_category(categories: list[str], listing_cat: str | None) -> tuple[str, ...]:
+    """An item in a category's listing is in that category, whatever its own list says."""
+    if listing_cat and listing_cat not in categories:
+        categories.append(listing_cat)
+    return tuple(categories)
 
 
 # --- RSS 2.0 -----------------------------------------------------------------------------------
@@ -141,7 +151,9 @@ def _item_fields(item: etree._Element) -> tuple[dict[object, str | None], list[s
     return fields, categories
 
 
-def _rss_item(item: etree._Element, announced: date | None) -> ListingItem | None:
+def _rss_item(
+    item: etree._Element, announced: date | None, listing_cat: str | None
+) -> ListingItem | None:
     fields, categories = _item_fields(item)
     description = fields.get("description") or ""
     guid = fields.get("guid") or ""
@@ -159,20 +171,23 @@ def _rss_item(item: etree._Element, announced: date | None) -> ListingItem | Non
     announce = _ANNOUNCE.get((fields.get(_AX_ANNOUNCE) or "").strip())
     if announce is None:  # unknown or missing: a first version is new, a later one a replacement
         announce = AnnounceType.NEW if version == 1 else AnnounceType.REPLACE
+    authors, affiliations = _authors(split_creators(raw_authors)) if raw_authors else ((), ())
     paper = Paper(
         arxiv_id=arxiv_id,
         version=version,
         title=_collapse(fields.get("title")),
-        authors=_split_authors(raw_authors) if raw_authors else (),
+        authors=authors,
+        affiliations=affiliations,
         abstract=abstract,
         # In 2024+ feeds the first <category> is the paper's primary one.
-        primary_category=categories[0] if categories else "",
-        categories=tuple(categories),
-        published=_rfc822(fields.get("pubDate")),
+        primary_category=categories[0] if categories else (listing_cat or ""),
+        categories=_with_category(categories, listing_cat),
+        # An item's pubDate is the mailing day (``announced``), not the v1 date: not kept.
         announced=announced,
         doi=_opt(fields.get(_AX_DOI)),
         journal_ref=_opt(fields.get(_AX_JREF)),
         authors_raw=raw_authors,
+        listing_kind="rss",
     )
     return ListingItem(paper, announce)
 
@@ -187,18 +202,19 @@ def _parse_rss(root: etree._Element, category: str | None) -> Listing:
     if channel is None:
         raise FeedError("arXiv RSS: no <channel> element")
     title = _collapse(channel.findtext("title"))
+    listing_cat = _channel_category(title, category)
     pub = _rfc822(channel.findtext("pubDate"))
-    # The channel pubDate is local (US Eastern) midnight of the announcement day: keep its date.
+    # The channel pubDate is local (US Eastern) midnight of the mailing day: keep its date.
     pub_date = pub.date() if pub else None
     items = []
     for el in channel.iterfind("item"):
-        parsed = _rss_item(el, pub_date)
+        parsed = _rss_item(el, pub_date, listing_cat)
         if parsed is not None:
             items.append(parsed)
     return Listing(
         kind="rss",
         items=tuple(items),
-        category=_channel_category(title, category),
+        category=listing_cat,
         pub_date=pub_date,
         title=title,
     )
@@ -209,13 +225,6 @@ def _parse_rss(root: etree._Element, category: str | None) -> Listing:
 
 def _html_to_text(s: str) -> str:
     return _collapse(html.unescape(_HTML_TAG_RE.sub(" ", s)))
-
-
-def _rdf_authors(raw: str) -> tuple[str, ...]:
-    names = _HTML_LINK_RE.findall(raw)
-    if not names:  # not the usual link list: fall back to plain comma-separated text
-        return _split_authors(html.unescape(_HTML_TAG_RE.sub("", raw)))
-    return tuple(decode_tex(_collapse(html.unescape(n))) for n in names if n.strip())
 
 
 def _rdf_announce(flag: str, cat: str, listing_cat: str | None) -> AnnounceType:
@@ -236,16 +245,20 @@ def _rdf_item(
         return None
     cat = m.group("cat").strip()
     raw_authors = item.findtext(_DC_CREATOR)
+    authors, affiliations = _authors(rdf_creators(raw_authors)) if raw_authors else ((), ())
     paper = Paper(
         arxiv_id=m.group("id"),
         version=int(m.group("v")),
         title=_collapse(m.group("title")),
-        authors=_rdf_authors(raw_authors) if raw_authors else (),
+        authors=authors,
+        affiliations=affiliations,
         abstract=_html_to_text(item.findtext(f"{_RSS1}description") or ""),
-        primary_category=cat,
-        categories=(cat,) if cat else (),
+        # The bracket category is the primary one; the listing's own category is added.
+        primary_category=cat or (listing_cat or ""),
+        categories=_with_category([cat] if cat else [], listing_cat),
         announced=day,
         authors_raw=raw_authors,
+        listing_kind="rdf",
     )
     return ListingItem(paper, _rdf_announce(m.group("flag") or "", cat, listing_cat))
 
@@ -255,10 +268,10 @@ def _parse_rdf(root: etree._Element, category: str | None) -> Listing:
     title = _collapse(channel.findtext(f"{_RSS1}title")) if channel is not None else ""
     listing_cat = _channel_category(title, category)
     dc_date = channel.findtext(_DC_DATE) if channel is not None else None
-    # dc:date is the build time (e.g. 2023-12-19T20:30:00-05:00); we take its date part as
-    # given. arXiv's own announcement day for such a build is the next mailing day.
+    # dc:date is the build time on the evening before the mailing (2023-12-19T20:30:00-05:00
+    # for the mailing of Wednesday 20 December): brought to the mailing day, as RSS 2.0 dates.
     stamp = _iso(dc_date)
-    pub_date = stamp.date() if stamp else None
+    pub_date = mailing_day(stamp) if stamp else None
     items = []
     for el in root.iterfind(f"{_RSS1}item"):
         parsed = _rdf_item(el, listing_cat, pub_date)
@@ -285,12 +298,18 @@ def _api_entry(entry: etree._Element) -> ListingItem | None:
         term = (c.get("term") or "").strip()
         if term and term not in categories:
             categories.append(term)
-    names = (_collapse(a.findtext(_A_NAME)) for a in entry.iterfind(_A_AUTHOR))
+    creators = [
+        (decode_tex(name), decode_tex(_collapse(a.findtext(_AX_AFFILIATION))))
+        for a in entry.iterfind(_A_AUTHOR)
+        if (name := _collapse(a.findtext(_A_NAME)))
+    ]
+    authors, affiliations = _authors(tuple(creators))
     paper = Paper(
         arxiv_id=arxiv_id,
         version=version,
         title=_collapse(entry.findtext(_A_TITLE)),
-        authors=tuple(decode_tex(n) for n in names if n),
+        authors=authors,
+        affiliations=affiliations,
         abstract=_collapse(entry.findtext(_A_SUMMARY)),
         primary_category=primary or (categories[0] if categories else ""),
         categories=tuple(categories),
@@ -299,6 +318,7 @@ def _api_entry(entry: etree._Element) -> ListingItem | None:
         doi=_opt(entry.findtext(_AX_DOI_API)),
         comment=_opt(entry.findtext(_AX_COMMENT)),
         journal_ref=_opt(entry.findtext(_AX_JREF_API)),
+        listing_kind="atom",
     )
     # Callers decide from ``published`` whether a v>1 is news to them.
     return ListingItem(paper, AnnounceType.NEW if version == 1 else AnnounceType.REPLACE)

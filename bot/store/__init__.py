@@ -13,7 +13,7 @@ from types import TracebackType
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
 from bot.store.outbox import Outbox, QueuedAlert, QueueSummary
-from bot.store.papers import KnownPaper, ListingWrites, Papers, fts_query
+from bot.store.papers import ListingWrites, Papers, fts_query
 from bot.store.sources import RateSlots, SourceStates
 from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
 
@@ -57,7 +57,6 @@ class Store:
 
 __all__ = [
     "DuplicateSubscription",
-    "KnownPaper",
     "ListingWrites",
     "QueueSummary",
     "QueuedAlert",

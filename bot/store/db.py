@@ -94,18 +94,7 @@ class Database:
 
     async def _migrate(self) -> None:
         async with self.transaction() as conn:
-            async with conn.execute("PRAGMA user_version") as cur:
-                row = await cur.fetchone()
-            current = int(row[0]) if row else 0
-            if current > len(MIGRATIONS):
-                raise sqlite3.DatabaseError(
-                    f"schema version {current} is newer than this paperbot ({len(MIGRATIONS)})"
-                )
-            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
-                for statement in statements(script):
-                    await conn.execute(statement)
-                # PRAGMA does not take parameters; number is our own int.
-                await conn.execute(f"PRAGMA user_version = {int(number)}")
+            await migrate(conn)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -134,6 +123,25 @@ class Database:
         """The first row of a query (run to completion like :meth:`fetchall`)."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
+
+
+async def migrate(conn: aiosqlite.Connection, upto: int | None = None) -> None:
+    """Apply the pending migrations (up to number ``upto``) inside the caller's transaction:
+    each one's SQL, then its Python step, then ``user_version``."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    current = int(row[0]) if row else 0
+    if current > len(MIGRATIONS):
+        raise sqlite3.DatabaseError(
+            f"schema version {current} is newer than this paperbot ({len(MIGRATIONS)})"
+        )
+    for migration in MIGRATIONS[current : len(MIGRATIONS) if upto is None else upto]:
+        for statement in statements(migration.script):
+            await conn.execute(statement)
+        if migration.step is not None:
+            await migration.step(conn)
+        # PRAGMA does not take parameters; number is our own int.
+        await conn.execute(f"PRAGMA user_version = {int(migration.number)}")
 
 
 async def fetch_rows(

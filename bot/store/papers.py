@@ -13,38 +13,33 @@ from datetime import date
 import aiosqlite
 
 from bot.model import Paper, Version
-from bot.model.paper import merged_versions
+from bot.model.paper import merge_paper, merged_versions
 from bot.store import outbox
 from bot.store.db import Database, iso, now_iso, parse_date, parse_dt
 from bot.store.outbox import QueuedAlert
 
 AUTHOR_SEP = "\x1f"
 _COLUMNS = (
-    "arxiv_id, version, title, authors, authors_raw, abstract, primary_category, categories, "
-    "published, updated, announced, doi, comment, journal_ref, versions"
+    "arxiv_id, version, title, authors, authors_raw, affiliations, abstract, primary_category, "
+    "categories, published, updated, announced, doi, comment, journal_ref, versions, listing_kind"
 )
+_N_COLUMNS = len(_COLUMNS.split(","))
 #: The staging table of :meth:`Papers._insert` (per connection, no affinities).
 _STAGE = "paperbot_paper_stage"
 _STAGE_COLUMNS = f"{_COLUMNS}, first_seen, last_seen"
 _UPSTAGE = "paperbot_update_stage"
-_UPDATE_COLUMNS = (
-    "version, title, authors, authors_raw, abstract, primary_category, categories, published, "
-    "updated, doi, comment, journal_ref, versions, last_seen, arxiv_id"
+#: What a later listing rewrites: everything but the id, the announcement and first_seen.
+_UPDATED_TEXT = (
+    "version, title, authors, authors_raw, affiliations, abstract, primary_category, categories, "
+    "published, updated, doi, comment, journal_ref, versions, listing_kind, last_seen"
 )
-_UPDATE_ROW_SQL = (
-    "UPDATE papers SET version=?, title=?, authors=?, authors_raw=?, abstract=?, "
-    "primary_category=?, categories=?, published=COALESCE(?, published), "
-    "updated=?, doi=COALESCE(?, doi), comment=?, journal_ref=COALESCE(?, "
-    "journal_ref), versions=?, last_seen=? WHERE arxiv_id=?"
-)
+_UPDATED = _UPDATED_TEXT.split(", ")
+_UPDATE_COLUMNS = ", ".join([*_UPDATED, "arxiv_id"])
+_UPDATE_ROW_SQL = f"UPDATE papers SET {', '.join(f'{c}=?' for c in _UPDATED)} WHERE arxiv_id=?"
 # The same assignments as _UPDATE_ROW_SQL, from the staging table.
 _UPDATE_STAGED_SQL = (
-    "UPDATE papers SET version=s.version, title=s.title, authors=s.authors, "
-    "authors_raw=s.authors_raw, abstract=s.abstract, primary_category=s.primary_category, "
-    "categories=s.categories, published=COALESCE(s.published, papers.published), "
-    "updated=s.updated, doi=COALESCE(s.doi, papers.doi), comment=s.comment, "
-    "journal_ref=COALESCE(s.journal_ref, papers.journal_ref), versions=s.versions, "
-    f"last_seen=s.last_seen FROM temp.{_UPSTAGE} AS s WHERE papers.arxiv_id = s.arxiv_id"
+    f"UPDATE papers SET {', '.join(f'{c}=s.{c}' for c in _UPDATED)} "
+    f"FROM temp.{_UPSTAGE} AS s WHERE papers.arxiv_id = s.arxiv_id"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: Full-text matches ranked at most (the most recently stored); see ``Papers.search``.
@@ -53,26 +48,18 @@ RANK_WINDOW = 2000
 _CHUNK = 900
 
 
-@dataclass(frozen=True, slots=True)
-class KnownPaper:
-    """What the store holds of a paper, as an ingest plan needs it."""
-
-    version: int
-    announced: date | None
-    versions: tuple[Version, ...]
-
-
 @dataclass(slots=True)
 class ListingWrites:
     """What one listing changes, decided by the ingest plan and written as it says.
 
-    ``inserts`` are new papers with their announcement day (None: stored unannounced);
-    ``updates`` are new versions of stored papers; ``announcements`` mark stored papers as
-    announced on a day; ``version_notes`` queue a thread reply under each alert that the paper
-    (``arxiv id``, new version) has in one of ``thread_channels``.
+    ``inserts`` are new papers (``announced`` set when the listing announced them);
+    ``updates`` are stored papers a later listing changed (a new version, categories, corrected
+    metadata); ``announcements`` mark stored papers as announced on a day; ``version_notes``
+    queue a thread reply under each alert that the paper (``arxiv id``, new version) has in
+    one of ``thread_channels``.
     """
 
-    inserts: list[tuple[Paper, date | None]] = field(default_factory=list)
+    inserts: list[Paper] = field(default_factory=list)
     updates: list[Paper] = field(default_factory=list)
     announcements: list[tuple[str, date]] = field(default_factory=list)
     alerts: list[QueuedAlert] = field(default_factory=list)
@@ -82,12 +69,13 @@ class ListingWrites:
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
     """Build a :class:`Paper` from a row selected with ``_COLUMNS``."""
-    authors = row["authors"]
+    authors, affiliations = row["authors"], row["affiliations"]
     return Paper(
         arxiv_id=row["arxiv_id"],
         version=row["version"],
         title=row["title"],
         authors=tuple(authors.split(AUTHOR_SEP)) if authors else (),
+        affiliations=tuple(affiliations.split(AUTHOR_SEP)) if affiliations else (),
         authors_raw=row["authors_raw"],
         abstract=row["abstract"],
         primary_category=row["primary_category"],
@@ -99,6 +87,7 @@ def paper_from_row(row: sqlite3.Row) -> Paper:
         comment=row["comment"],
         journal_ref=row["journal_ref"],
         versions=_versions(row["versions"]),
+        listing_kind=row["listing_kind"],
     )
 
 
@@ -110,33 +99,35 @@ def _versions_json(versions: tuple[Version, ...]) -> str:
     return json.dumps([[v.number, iso(v.date)] for v in versions])
 
 
-def _row(paper: Paper, announced: date | None, seen: str) -> tuple[object, ...]:
-    """A paper as the 17 values of ``_STAGE_COLUMNS``."""
+def _row(paper: Paper, seen: str) -> tuple[object, ...]:
+    """A paper as the values of ``_STAGE_COLUMNS``."""
     return (
         paper.arxiv_id,
         paper.version,
         paper.title,
         AUTHOR_SEP.join(paper.authors),
         paper.authors_raw,
+        AUTHOR_SEP.join(paper.affiliations),
         paper.abstract,
         paper.primary_category,
         " ".join(paper.categories),
         iso(paper.published),
         iso(paper.updated),
-        iso(announced),
+        iso(paper.announced),
         paper.doi,
         paper.comment,
         paper.journal_ref,
         _versions_json(paper.versions),
+        paper.listing_kind,
         seen,
         seen,
     )
 
 
 def _update_row(paper: Paper, seen: str) -> tuple[object, ...]:
-    """A new version as the values of ``_UPDATE_COLUMNS``."""
-    row = _row(paper, None, seen)
-    return (*row[1:10], *row[11:15], seen, paper.arxiv_id)
+    """A changed paper as the values of ``_UPDATE_COLUMNS``."""
+    row = _row(paper, seen)
+    return (*row[1:11], *row[12:17], seen, paper.arxiv_id)
 
 
 def fts_query(text: str) -> str | None:
@@ -151,7 +142,7 @@ def fts_query(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words[:32])
 
 
-Plan = Callable[[Mapping[str, KnownPaper]], ListingWrites]
+Plan = Callable[[Mapping[str, Paper]], ListingWrites]
 
 
 class Papers:
@@ -160,20 +151,8 @@ class Papers:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _known(self, ids: Sequence[str]) -> dict[str, KnownPaper]:
-        known: dict[str, KnownPaper] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            rows = await self.db.fetchall(
-                "SELECT arxiv_id, version, announced, versions FROM papers "
-                f"WHERE arxiv_id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            for r in rows:
-                known[r["arxiv_id"]] = KnownPaper(
-                    r["version"], parse_date(r["announced"]), _versions(r["versions"])
-                )
-        return known
+    async def _known(self, ids: Sequence[str]) -> dict[str, Paper]:
+        return await self.get_many(ids)
 
     async def apply_listing(self, ids: Sequence[str], plan: Plan) -> tuple[ListingWrites, int]:
         """Write what ``plan`` decides for a listing, in one transaction.
@@ -186,7 +165,7 @@ class Papers:
         async with self.db.transaction() as conn:
             writes = plan(await self._known(list(dict.fromkeys(ids))))
             if writes.inserts:
-                await self._insert(conn, [_row(p, day, seen) for p, day in writes.inserts])
+                await self._insert(conn, [_row(p, seen) for p in writes.inserts])
             if writes.updates:
                 await self._update(conn, [_update_row(p, seen) for p in writes.updates])
             if writes.announcements:
@@ -211,7 +190,7 @@ class Papers:
         """
         await conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({_STAGE_COLUMNS})")
         await conn.executemany(
-            f"INSERT INTO temp.{_STAGE} VALUES ({','.join('?' * 17)})",
+            f"INSERT INTO temp.{_STAGE} VALUES ({','.join('?' * (_N_COLUMNS + 2))})",
             rows,
         )
         await conn.execute(
@@ -241,9 +220,9 @@ class Papers:
 
     async def save_looked_up(self, papers: Iterable[Paper]) -> None:
         """Store papers fetched for a look-up. They stay unannounced: a later listing still
-        alerts them. A stored paper takes a newer version only while unannounced: an announced
-        paper's new version is left to the listing that announces it, which also notes it in
-        the alert's thread."""
+        alerts them. A stored paper takes what the record adds only while unannounced: an
+        announced paper's changes are left to the listing that brings them, which also notes a
+        new version in the alert's thread."""
         seen = now_iso()
         papers = list(papers)
         async with self.db.transaction() as conn:
@@ -251,15 +230,14 @@ class Papers:
             for paper in papers:
                 prior = known.get(paper.arxiv_id)
                 if prior is None:
-                    paper = replace(paper, versions=merged_versions((), paper))
+                    paper = replace(paper, announced=None, versions=merged_versions((), paper))
                     await conn.execute(
                         f"INSERT OR IGNORE INTO papers ({_STAGE_COLUMNS}) "
-                        f"VALUES ({','.join('?' * 17)})",
-                        _row(paper, None, seen),
+                        f"VALUES ({','.join('?' * (_N_COLUMNS + 2))})",
+                        _row(paper, seen),
                     )
-                elif paper.version > prior.version and prior.announced is None:
-                    paper = replace(paper, versions=merged_versions(prior.versions, paper))
-                    await conn.execute(_UPDATE_ROW_SQL, _update_row(paper, seen))
+                elif prior.announced is None and (merged := merge_paper(prior, paper)) != prior:
+                    await conn.execute(_UPDATE_ROW_SQL, _update_row(merged, seen))
 
     async def get(self, arxiv_id: str) -> Paper | None:
         """The stored paper with this id (no version)."""
@@ -297,6 +275,8 @@ class Papers:
         query = fts_query(text)
         if query is None:
             return []
+        if not title_only:
+            await self.index_pending()
         table, weights = ("titles_fts", "") if title_only else ("papers_fts", ", 10.0, 1.0, 3.0")
         floor = await self.db.fetchone(
             f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
@@ -310,6 +290,45 @@ class Papers:
             (query, limit),
         )
         return [paper_from_row(r) for r in rows]
+
+    async def pending_index(self) -> int:
+        """How many papers the abstract index does not hold yet (see :meth:`index_pending`)."""
+        row = await self.db.fetchone("SELECT count(*) AS n FROM fts_pending")
+        return int(row["n"]) if row else 0
+
+    async def index_pending(self) -> int:
+        """Bring the abstract full-text index up to date; the number of papers indexed.
+
+        Listings only queue their new and changed papers (``fts_pending``, filled by triggers):
+        indexing abstracts inside every listing's transaction was half of ingest's store time,
+        and one batch here writes one FTS5 segment instead of one per listing. The poller calls
+        this after each poll cycle (idle time); :meth:`search` calls it before any abstract
+        search, so an answer is never missing a stored paper.
+        """
+        if await self.db.fetchone("SELECT 1 FROM fts_pending LIMIT 1") is None:
+            return 0
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO papers_fts(rowid, title, abstract, authors) "
+                "SELECT p.id, p.title, p.abstract, p.authors FROM fts_pending q "
+                "JOIN papers p ON p.id = q.id ORDER BY q.id"
+            )
+            count = cur.rowcount
+            await cur.close()
+            await conn.execute("DELETE FROM fts_pending")
+        return count
+
+    async def last_announced(self) -> date | None:
+        """The latest announcement day stored."""
+        row = await self.db.fetchone("SELECT max(announced) AS day FROM papers")
+        return parse_date(row["day"]) if row else None
+
+    async def announced_texts(self, since: date) -> list[tuple[str, str]]:
+        """``(title, abstract)`` of every paper announced on ``since`` or later."""
+        rows = await self.db.fetchall(
+            "SELECT title, abstract FROM papers WHERE announced >= ?", (since.isoformat(),)
+        )
+        return [(r["title"], r["abstract"]) for r in rows]
 
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) AS n FROM papers")

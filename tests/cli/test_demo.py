@@ -26,6 +26,8 @@ ALERTED = [
     "Honeypot Protocol",
     "SkillChain-Gym: A Benchmark for Reskilling-Aware Production-Inventory Control",
     "Skill-Constrained Model Predictive Control for Resilient Manufacturing Supply Chains",
+    # `federated` matches its inflections since topics are stemmed ("federation" here).
+    "CMIP-Forge: An Agentic System that Retrieves, Computes, and Self-Reviews Climate Science",
     "Loss Landscape Poisoning: Targeted Extraction of Unseen Training Data from LLMs",
 ]
 

@@ -106,7 +106,8 @@ PAPER = Paper(
         (T, "reinforcement learning", True),
         (T, '"large language models"', True),
         (T, '"language large"', False),
-        (T, "reinforcements", False),
+        (T, "reinforcements", True),  # stemmed: reinforcement = reinforcements
+        (T, "=reinforcements", False),
         (T, "feedback -language", False),
         (T, "feedback -vision OR nothing", True),
         (T, "petrov", True),  # topics do see the abstract

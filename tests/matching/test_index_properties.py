@@ -44,7 +44,7 @@ def test_parse_topic_raises_only_topic_error(text: str) -> None:
         return
     assert query.clauses
     assert all(c.required for c in query.clauses)
-    query.matches(tokenize(text))
+    query.matches(text, text)
 
 
 # --- name matching is stable under presentation changes -----------------------------------------

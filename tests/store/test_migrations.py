@@ -11,9 +11,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.store import Store
+from bot.store.db import migrate
 from bot.store.migrations import MIGRATIONS
 
 DB_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "db"
@@ -79,20 +81,79 @@ async def test_schema2_database_upgrades_to_the_latest(tmp_path: Path) -> None:
         assert failing is not None and failing.consecutive_failures == 1
 
 
-@pytest.mark.parametrize("number", range(1, len(MIGRATIONS) + 1))
-async def test_each_migration_applies_on_the_one_before(tmp_path: Path, number: int) -> None:
-    """A database stopped at migration ``number - 1`` takes migration ``number``."""
-    from bot.store.migrations import statements
+#: 2606.16371 of the 2026-06-16 cs.LG listing as main before migration 4 stored it: dc:creator
+#: split at every comma (so "Abu Dhabi" and "UAE)" were authors) and the item's pubDate (the
+#: mailing day) as ``published``.
+TAKAC_RAW = (
+    "Bishnu Dev (Mohamed bin Zayed University of Artificial Intelligence, Abu Dhabi, UAE), "
+    "Martin Tak\\'a\\v{c} (Mohamed bin Zayed University of Artificial Intelligence, Abu Dhabi, UAE)"
+)
 
-    path = tmp_path / "step.sqlite3"
+
+def add_old_style_row(path: Path) -> None:
     conn = sqlite3.connect(path)
     try:
-        for script in MIGRATIONS[: number - 1]:
-            for statement in statements(script):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {number - 1}")
+        authors = "\x1f".join(a.strip() for a in TAKAC_RAW.split(","))
+        conn.execute(
+            "INSERT INTO papers (arxiv_id, version, title, authors, authors_raw, abstract, "
+            "primary_category, categories, published, announced, versions, first_seen, "
+            "last_seen) VALUES ('2606.16371', 1, 'CacheMuon', ?, ?, 'Muon.', 'cs.LG', 'cs.LG', "
+            "'2026-06-16T00:00:00-04:00', '2026-06-16', '[[1, null]]', 'x', 'x')",
+            (authors, TAKAC_RAW),
+        )
         conn.commit()
     finally:
         conn.close()
+
+
+async def test_migration_4_resplits_authors_with_their_affiliations(tmp_path: Path) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    add_old_style_row(path)
+    async with await Store.open(path) as store:
+        paper = await store.papers.get("2606.16371")
+        assert paper is not None
+        assert paper.authors == ("Bishnu Dev", "Martin Takáč")
+        mbzuai = "Mohamed bin Zayed University of Artificial Intelligence, Abu Dhabi, UAE"
+        assert paper.affiliations == (mbzuai, mbzuai)
+        assert paper.listing_kind == "rss"
+        # The author index holds the re-split names, not the fragments.
+        assert [p.arxiv_id for p in await store.papers.search("Takáč")] == ["2606.16371"]
+        assert await store.papers.search("UAE Bishnu") == []
+
+
+async def test_migration_4_keeps_only_v1_dates_as_published(tmp_path: Path) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    add_old_style_row(path)
+    async with await Store.open(path) as store:
+        rss = await store.papers.get("2607.08773")  # stored with the listing's pubDate
+        assert rss is not None and rss.published is None
+        assert rss.announced is not None and rss.announced.isoformat() == "2026-07-13"
+        takac = await store.papers.get("2606.16371")
+        assert takac is not None and takac.published is None
+
+
+async def test_migration_4_moves_rdf_announcements_to_the_mailing_day(tmp_path: Path) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        rdf = await store.papers.get("2312.11473")  # the 2023-12-19T20:30-05:00 listing
+        assert rdf is not None and rdf.listing_kind == "rdf"
+        assert rdf.announced is not None and rdf.announced.isoformat() == "2023-12-20"
+        gemini = await store.papers.get("2312.11805")
+        assert gemini is not None and gemini.authors[-1] == "Jakub Sygnowski"
+        assert gemini.affiliations == ()  # "et al. (890 additional authors not shown)" is none
+        unannounced = await store.papers.get("2303.08774")  # an UPDATED item: never announced
+        assert unannounced is not None and unannounced.announced is None
+
+
+@pytest.mark.parametrize("number", range(1, len(MIGRATIONS) + 1))
+async def test_each_migration_applies_on_the_one_before(tmp_path: Path, number: int) -> None:
+    """A database stopped at migration ``number - 1`` (SQL and Python steps) takes migration
+    ``number``."""
+    path = tmp_path / "step.sqlite3"
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("BEGIN IMMEDIATE")
+        await migrate(conn, upto=number - 1)
+        await conn.execute("COMMIT")
     async with await Store.open(path) as store:
         assert await store.db.schema_version() == len(MIGRATIONS)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import Stemmer
 from aiohttp import web
 from lxml import etree
 
@@ -104,12 +105,19 @@ def has_author(item: Item, surname: str, first: str) -> bool:
     return False
 
 
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def _stems(text: str) -> list[str]:
+    return _STEMMER.stemWords(re.findall(r"\w+", text.casefold()))
+
+
 def has_words(item: Item, *phrases: str) -> bool:
-    """Every phrase appears in the title or abstract as consecutive whole words
-    (case-insensitive; words are runs of letters and digits, so a hyphen separates words)."""
-    tokens = re.findall(r"\w+", f"{item.title} {item.abstract}".casefold())
-    joined = " " + " ".join(tokens) + " "
-    return all(" " + " ".join(re.findall(r"\w+", p.casefold())) + " " in joined for p in phrases)
+    """Every phrase appears in the title or abstract as consecutive whole words, each compared
+    by its Snowball stem (case-insensitive; words are runs of letters and digits, so a hyphen
+    separates words; ``hallucinations`` has the words of ``hallucination``)."""
+    joined = " " + " ".join(_stems(f"{item.title} {item.abstract}")) + " "
+    return all(" " + " ".join(_stems(p)) + " " in joined for p in phrases)
 
 
 # -- listings: derived at run time (see fixtures/DERIVED.md) -----------------------------------
