@@ -140,9 +140,16 @@ class Services:
         """Deliver to a paused channel again."""
         await self.store.channels.resume(channel.id)
 
-    async def status(self, now: datetime | None = None) -> str:
-        """The ``status`` report (no secret is ever part of it)."""
-        return await status_text(self.store, self.config, now or self.clock.now())
+    async def status(
+        self, now: datetime | None = None, *, scope: CommandContext | None = None
+    ) -> str:
+        """The ``status`` report (no secret is ever part of it); ``scope``: a chat asker's
+        context, whose view is limited to their workspace or guild."""
+        return await status_text(self.store, self.config, now or self.clock.now(), scope)
+
+    async def retry(self, channels: list[Channel]) -> int:
+        """Re-queue the refused messages of ``channels`` (due at once); how many."""
+        return await self.store.outbox.requeue_failed([c.id for c in channels])
 
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bot.model import Alert, Paper
-from bot.model.text import author_line, first_sentences
+from bot.model.text import author_line, first_sentences, split_literals
 
 
 def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) -> str:
@@ -34,3 +34,12 @@ def alert_text(alert: Alert) -> str:
     reasons = ", ".join(alert.reasons)
     card = paper_card_text(alert.paper)
     return f"{card}\n  matched {reasons}" if reasons else card
+
+
+def plain_text(text: str) -> str:
+    """Core text for a terminal: bold marks dropped from the core's own words, what a user or
+    a platform wrote shown exactly as it is (command names keep their backticks)."""
+    return "".join(
+        piece if is_literal else piece.replace("*", "")
+        for piece, is_literal in split_literals(text)
+    )

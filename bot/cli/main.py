@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.cli.commands import register
 from bot.cli.errors import CliError, ExitCode
+from bot.cli.logs import SafeLogFilter, quiet
 from bot.config import Config, ConfigError, load_config, world_readable_secret_warning
 from bot.port import StartupError
 from bot.store import StoreError
@@ -54,8 +55,10 @@ def _setup_logging(config: Config | None, verbose: int) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    for noisy in ("aiosqlite", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(SafeLogFilter())
+    libraries = [n for s in (config.specs.values() if config else ()) for n in s.library_loggers]
+    quiet(["aiosqlite", "asyncio", *libraries], level)
     if level == logging.WARNING:
         # Each failed request is reported by its caller (a command's one-line error, the
         # poller's warning); the HTTP client's own warning would say it twice. ``-v`` shows it.

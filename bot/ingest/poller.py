@@ -4,6 +4,8 @@ through the arXiv API when a listing day was missed (downtime, or arXiv skipping
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -11,9 +13,9 @@ from bot.config import ArxivConfig
 from bot.ingest.calendar import missing_listing_days
 from bot.ingest.ingestor import Ingestor
 from bot.ingest.plan import IngestCounts
-from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
+from bot.model import AnnounceType, ListingItem, Paper, SourceState, SubscriptionKind
 from bot.model.clock import SYSTEM_CLOCK, Clock
-from bot.sources.arxiv import ArxivSource, SourceError
+from bot.sources.arxiv import ArxivSource, SourceError, SourceSkipped
 from bot.sources.taxonomy import expand
 from bot.store import Store
 
@@ -29,6 +31,7 @@ class CategoryResult:
     ok: bool
     changed: bool = False
     error: str | None = None
+    skipped: bool = False  # not asked: its host was found dead earlier in the poll
     counts: IngestCounts = field(default_factory=IngestCounts)
     caught_up: int = 0
 
@@ -62,6 +65,24 @@ def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
     return items
 
 
+def polled_categories(configured: Sequence[str], subscribed: Sequence[str]) -> list[str]:
+    """The categories a poll covers: the configured ones and those subscriptions ask for,
+    archives expanded, each once, in that order."""
+    wanted: list[str] = []
+    for value in (*configured, *subscribed):
+        wanted.extend(expand(value))
+    return list(dict.fromkeys(wanted))
+
+
+def backoff_until(state: SourceState, config: ArxivConfig) -> float | None:
+    """Until when (epoch seconds) scheduled polls leave a failing source alone; None when it is
+    healthy. Exponential in its consecutive failures, capped at :data:`BACKOFF_CAP_SECONDS`."""
+    if not state.consecutive_failures:
+        return None
+    backoff = min(config.backoff_seconds * 2.0**state.consecutive_failures, BACKOFF_CAP_SECONDS)
+    return (state.last_attempt.timestamp() if state.last_attempt else 0.0) + backoff
+
+
 class Poller:
     """Polls the configured categories plus every category that subscriptions ask for."""
 
@@ -81,21 +102,18 @@ class Poller:
         self.clock = clock
 
     async def categories(self) -> list[str]:
-        wanted: list[str] = []
-        for c in self.config.categories:
-            wanted.extend(expand(c))
-        for value in await self.store.subscriptions.values(SubscriptionKind.CATEGORY):
-            wanted.extend(expand(value))
-        return list(dict.fromkeys(wanted))
+        subscribed = await self.store.subscriptions.values(SubscriptionKind.CATEGORY)
+        return polled_categories(self.config.categories, subscribed)
 
     async def poll_all(self, *, respect_backoff: bool = False) -> PollReport:
         """Poll every category once. With ``respect_backoff`` (the scheduler), sources that are
         disabled or in back-off after failures are skipped."""
         report = PollReport()
-        for category in await self.categories():
-            if respect_backoff and await self._skip(category):
-                continue
-            report.results.append(await self.poll_category(category))
+        async with self.arxiv.client.poll():  # a dead host is asked once per poll
+            for category in await self.categories():
+                if respect_backoff and await self._skip(category):
+                    continue
+                report.results.append(await self.poll_category(category))
         return report
 
     async def _skip(self, category: str) -> bool:
@@ -104,11 +122,8 @@ class Poller:
             return False
         if state.disabled_reason:
             return True
-        backoff = min(
-            self.config.backoff_seconds * 2.0**state.consecutive_failures, BACKOFF_CAP_SECONDS
-        )
-        last = state.last_attempt.timestamp() if state.last_attempt else 0
-        return self.clock.time() < last + backoff
+        until = backoff_until(state, self.config)
+        return until is not None and self.clock.time() < until
 
     async def poll_category(self, category: str) -> CategoryResult:
         url = self.arxiv.listing_url(category)
@@ -130,15 +145,26 @@ class Poller:
                 if last and pub_date and pub_date < last:
                     pub_date = last  # an older listing served again: keep our mark
                 items = len(listing.items)
+        except sqlite3.Error:  # the database (a full disk): no category can be stored
+            raise
         except Exception as exc:  # one category's failure never stops the others
             if not isinstance(exc, SourceError):
                 log.exception("poll %s failed unexpectedly", category)
             error = str(exc) if isinstance(exc, SourceError) else f"internal error: {exc!r}"
+            skipped = isinstance(exc, SourceSkipped)
             failures = await self.store.sources.record_failure(
-                url, error, disable_after=self.config.disable_after_failures
+                url,
+                f"skipped: {error}" if skipped else error,
+                disable_after=self.config.disable_after_failures,
             )
-            log.warning("poll %s failed (%d in a row): %s", category, failures, error)
-            return CategoryResult(category, ok=False, error=error)
+            log.warning(
+                "poll %s %s (%d in a row): %s",
+                category,
+                "skipped" if skipped else "failed",
+                failures,
+                error,
+            )
+            return CategoryResult(category, ok=False, error=error, skipped=skipped)
         await self.store.sources.record_success(
             url,
             etag=fetched.etag,

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from bot.model import Listing, Paper, SourceState
 from bot.sources.arxiv_parse import ApiError, parse_api, parse_listing
-from bot.sources.http import FetchError, HttpClient
+from bot.sources.http import FetchError, HostSkipped, HttpClient
 from bot.sources.limiter import Priority
 from bot.sources.xmlsafe import FeedError
 
@@ -25,6 +25,10 @@ EMPTY_PAGE_RETRIES = 3
 
 class SourceError(Exception):
     """A source could not be read; the message names the URL (redacted) and why."""
+
+
+class SourceSkipped(SourceError):
+    """Not asked: its host was found dead earlier in the same poll."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,8 @@ class ArxivSource:
                 etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
             )
+        except HostSkipped as exc:
+            raise SourceSkipped(exc.reason.removeprefix("skipped: ")) from None
         except FetchError as exc:
             raise SourceError(str(exc)) from None
         if result.not_modified:
@@ -79,6 +85,8 @@ class ArxivSource:
             result = await self.client.get(
                 self.api_url, params=params, priority=priority, accept_status=(200, 400)
             )
+        except HostSkipped as exc:
+            raise SourceSkipped(exc.reason.removeprefix("skipped: ")) from None
         except FetchError as exc:
             raise SourceError(str(exc)) from None
         try:

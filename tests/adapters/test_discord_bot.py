@@ -201,10 +201,13 @@ async def test_subscribe_with_manage_channels(
     adapter: DiscordAdapter, fake: FakeDiscord, store: Store
 ) -> None:
     inject(adapter, subscribe_payload(MANAGE_CHANNELS))
-    (answer,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback")
-    assert answer["type"] == 4
-    assert answer["data"]["content"].startswith("Subscribed #1 author: Babuschkin, Igor")
-    assert answer["data"]["allowed_mentions"] == {"parse": []}
+    (deferred,) = await wait_for(
+        fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback"
+    )
+    assert deferred["type"] == 5 and not (deferred.get("data") or {}).get("flags")  # public
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe")
+    assert answer["content"].startswith("Subscribed #1 author: Babuschkin, Igor")
+    assert answer["allowed_mentions"] == {"parse": []}
     channel = await store.channels.by_external("discord", "500")
     assert channel is not None and channel.name == "discord:900/500"
     (sub,) = await store.subscriptions.list(channel.id)
@@ -219,9 +222,14 @@ async def test_subscribe_refused_without_permission_but_lookup_works(
     adapter: DiscordAdapter, fake: FakeDiscord, store: Store
 ) -> None:
     inject(adapter, subscribe_payload(permissions=1 << 10))  # View Channel only
-    (answer,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback")
-    assert "permission" in answer["data"]["content"]
-    assert answer["data"]["flags"] == 64  # ephemeral
+    # Deferred publicly (subscribe answers the channel); the error then replaces the public
+    # placeholder with a private answer.
+    await wait_for(
+        fake, "DELETE", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe/messages/@original"
+    )
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe")
+    assert "permission" in answer["content"]
+    assert answer["flags"] == 64  # ephemeral
     assert await store.subscriptions.list() == []
 
     options = [{"name": "query", "type": 3, "value": "2308.03526"}]
@@ -264,8 +272,8 @@ async def test_unsubscribe_and_autocomplete(
     fake.requests.clear()
     options = [{"name": "subscription", "type": 3, "value": "1"}]
     inject(adapter, interaction(sub="unsubscribe", options=options, permissions=MANAGE_CHANNELS))
-    (done,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-unsubscribe/callback")
-    assert done["data"]["content"] == "Unsubscribed #1."
+    (done,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-unsubscribe")
+    assert done["content"] == "Unsubscribed #1."
     assert len(await store.subscriptions.list(channel.id)) == 29
 
 
@@ -346,16 +354,21 @@ async def test_long_429_is_retry_later(adapter: DiscordAdapter, fake: FakeDiscor
             403,
             {"message": "Missing Permissions", "code": 50013},
             ChannelUnavailable,
-            "missing permissions (403)",
+            "Discord 50013: missing permissions",
         ),
         (
             404,
             {"message": "Unknown Channel", "code": 10003},
             ChannelUnavailable,
-            "unknown channel (404)",
+            "Discord 10003: unknown channel",
         ),
         (400, {"message": "Invalid Form Body", "code": 50035}, Refused, "Invalid Form Body"),
         (502, {"message": "Bad Gateway"}, RetryLater, "502"),
+        # #12: Discord's JSON error codes decide before the HTTP status does.
+        (403, {"message": "Missing Access", "code": 50001}, ChannelUnavailable, "50001"),
+        (400, {"message": "Thread is locked", "code": 160005}, Refused, "thread is locked"),
+        (400, {"message": "Slowmode rate limit", "code": 20016}, RetryLater, "slowmode"),
+        (503, {"message": "Overloaded", "code": 130000}, RetryLater, "overloaded"),
     ],
 )
 async def test_error_mapping(
@@ -395,5 +408,5 @@ async def test_a_refused_thread_fails_the_reply_not_the_channel(
     )
     with pytest.raises(Refused) as info:
         await adapter.deliver(outgoing("abstract", parent_ref="1234"))
-    assert "missing permissions (403)" in info.value.reason
+    assert "Discord 50013: missing permissions" in info.value.reason
     assert await adapter.deliver(outgoing())  # alerts still go to the channel

@@ -132,25 +132,31 @@ async def wait_for(predicate, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_help_and_subscribe_over_http(bot: SlackAdapter, slack: FakeSlack, store) -> None:
-    status, body = await post(bot, command(slack, "help"))
-    assert status == 200
-    answer = json.loads(body)
-    assert answer["response_type"] == "ephemeral"
-    assert "/paper subscribe author|topic|category" in answer["text"]
+async def answer(adapter: SlackAdapter, slack: FakeSlack, text: str, user: str = "U0ALICE"):
+    """Run ``/paper text``: Slack gets an empty acknowledgement, the answer comes through the
+    response_url."""
+    before = len(slack.responses)
+    status, body = await post(adapter, command(slack, text, user))
+    assert (status, body) == (200, "")
+    await wait_for(lambda: len(slack.responses) > before)
+    return slack.responses[before]
 
-    status, body = await post(bot, command(slack, "subscribe author Babuschkin, Igor"))
-    assert status == 200
-    answer = json.loads(body)
-    assert answer["response_type"] == "in_channel"
-    assert "Subscribed #" in answer["text"] and "author: Babuschkin, Igor" in answer["text"]
+
+async def test_help_and_subscribe_over_http(bot: SlackAdapter, slack: FakeSlack, store) -> None:
+    reply = await answer(bot, slack, "help")
+    assert reply["response_type"] == "ephemeral"
+    assert "/paper subscribe author|topic|category" in reply["text"]
+
+    reply = await answer(bot, slack, "subscribe author Babuschkin, Igor")
+    assert reply["response_type"] == "in_channel"
+    assert "Subscribed #" in reply["text"] and "author: Babuschkin, Igor" in reply["text"]
     channel = await store.channels.by_external("slack", CHANNEL)
     assert channel is not None and channel.name == f"slack:{TEAM_ID}/{CHANNEL}"
     subs = await store.subscriptions.list(channel.id)
     assert [s.label for s in subs] == ["author: Babuschkin, Igor"]
 
-    status, body = await post(bot, command(slack, "subscribe"))
-    assert json.loads(body)["text"].startswith("Usage: `/paper subscribe")
+    reply = await answer(bot, slack, "subscribe")
+    assert reply["text"].startswith("Usage: `/paper subscribe")
 
 
 async def test_bad_and_stale_signatures_are_rejected(bot: SlackAdapter, slack, store) -> None:
@@ -215,12 +221,13 @@ async def test_admins_policy_uses_users_info(slack, store, tmp_path) -> None:
     adapter = make_adapter(slack, store, tmp_path, manage="admins")
     await adapter.start()
     try:
-        _, body = await post(adapter, command(slack, "subscribe category cs.LG", "U0ALICE"))
-        assert "permission" in json.loads(body)["text"]
-        _, body = await post(adapter, command(slack, "subscribe category cs.LG", "U0BOSS"))
-        assert "Subscribed #" in json.loads(body)["text"]
-        _, body = await post(adapter, command(slack, "unsubscribe 99", "U0BOSS"))
-        assert "no subscription #99" in json.loads(body)["text"]
+        reply = await answer(adapter, slack, "subscribe category cs.LG", "U0ALICE")
+        assert "do not have permission" in reply["text"]
+        reply = await answer(adapter, slack, "subscribe category cs.LG", "U0BOSS")
+        assert "Subscribed #" in reply["text"]
+        reply = await answer(adapter, slack, "unsubscribe 99", "U0BOSS")
+        assert "no subscription #99" in reply["text"]
+        await answer(adapter, slack, "list", "U0CAROL")  # changes nothing: nobody is asked
     finally:
         await adapter.stop()
     asked = [c["user"] for c in slack.calls("users.info")]
@@ -330,7 +337,7 @@ async def test_startup_errors_are_one_clear_line(slack, store, tmp_path) -> None
         make_adapter(slack, store, tmp_path, colour="red")
 
 
-async def test_socket_mode_answers_a_command_in_the_ack(slack, store, tmp_path) -> None:
+async def test_socket_mode_acks_then_answers_through_response_url(slack, store, tmp_path) -> None:
     adapter = make_adapter(slack, store, tmp_path, mode="socket")
     adapter.env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"}
     await adapter.start()
@@ -339,9 +346,10 @@ async def test_socket_mode_answers_a_command_in_the_ack(slack, store, tmp_path) 
         payload = dict(parse_qsl(command(slack, "list")))
         await slack.send_envelope("slash_commands", payload, "env-1")
         ack = await asyncio.wait_for(slack.socket_messages.get(), 5)
+        await wait_for(lambda: slack.responses)
     finally:
         await adapter.stop()
-    assert ack["envelope_id"] == "env-1"
-    assert ack["payload"]["text"].startswith("No subscriptions here yet")
+    assert ack["envelope_id"] == "env-1" and not ack.get("payload")
+    assert slack.responses[0]["text"].startswith("No subscriptions here yet")
     opened = [c for c in slack.log if c.method == "apps.connections.open"]
     assert opened and opened[0].headers["Authorization"] == "Bearer xapp-test"

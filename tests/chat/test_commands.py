@@ -7,10 +7,11 @@ from dataclasses import replace
 import pytest
 from support.adapters import commands as commands_over
 
-from bot.chat.commands import UserRateLimiter
+from bot.chat.commands import Commands, UserRateLimiter
 from bot.chat.lookup import LookupFailed, LookupResult
 from bot.config import Config, LimitsConfig
-from bot.model import CommandContext, Paper
+from bot.model import CommandContext, Paper, Reply
+from bot.model.text import without_marks
 from bot.store import Store
 
 
@@ -27,11 +28,25 @@ class StubLookup:
         return LookupResult((Paper("2308.03526", 1, "AlphaStar Unplugged"),), "store")
 
 
+class Unmarked:
+    """The commands, with replies' literal marks removed (as every adapter renders them)."""
+
+    def __init__(self, commands: Commands) -> None:
+        self.commands = commands
+
+    def __getattr__(self, name: str):
+        return getattr(self.commands, name)
+
+    async def dispatch(self, context: CommandContext, text: str) -> Reply:
+        reply = await self.commands.dispatch(context, text)
+        return replace(reply, text=without_marks(reply.text))
+
+
 @pytest.fixture
 async def setup(store, tmp_path):
     config = Config(database_path=tmp_path / "x.sqlite3")
     lookup = StubLookup()
-    commands = commands_over(store, lookup, config)
+    commands = Unmarked(commands_over(store, lookup, config))
     for name in ("console", "other"):
         await store.channels.upsert_config(name, "console")
     return commands, lookup

@@ -134,7 +134,7 @@ async def test_full_run_logs_status_and_store_hold_no_secret(
         assert len(slack.calls("chat.postMessage")) >= 3
         assert arxiv.requests_for(SLACK_HOOK) and arxiv.requests_for(DISCORD_HOOK)
         assert "/services/T000/B000/***" in run.err  # the webhook is named, redacted
-        assert "Refused by the platform" in status.out  # the echoing 400s are reported...
+        assert "  Refused: " in status.out  # the echoing 400s are reported...
         assert "***" in status.out  # ...with the URL redacted
         assert_no_secret("run output", run.text)
         assert_no_secret("status", status.text)
@@ -345,7 +345,7 @@ async def test_deliverer_scrubs_any_adapter_reason(
         await app.deliverer.run_once()
     assert adapter.calls == 3
     status = (await say(app, "status")).text
-    assert "Paused: sw — https://hooks.slack.com/services/T000/B000/*** is gone" in status
+    assert "Paused: https://hooks.slack.com/services/T000/B000/*** is gone" in status
     assert "bad payload for https://hooks.slack.com/services/T000/B000/***" in status
     assert_no_secret("status", status)
     assert_no_secret("logs", caplog.text)

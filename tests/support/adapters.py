@@ -58,6 +58,8 @@ def adapter_context(
         spec=config.specs[platform],
         dispatch=always_answers(front.dispatch) if front is not None else _no_dispatch,
         may_fetch=front.may_fetch if front is not None else (lambda _text: False),
+        public=getattr(front, "public", lambda _text: False),
+        manages=getattr(front, "manages", lambda _text: True),
         paper=paper,
         subscriptions=subscriptions,
         interactive=interactive,

@@ -105,6 +105,8 @@ class FakeDiscord:
             auth = request.headers.get("Authorization", "")
             if short.startswith(("/users", "/oauth2")) and auth != f"Bot {self.token}":
                 return _json({"message": "401: Unauthorized", "code": 0}, 401)
+        if short.startswith("/webhooks/") and request.method == "DELETE":
+            return web.Response(status=204)  # delete_original_response
         return _json(*self._answer(request.method, short, body))
 
     def _answer(self, method: str, path: str, body: Any) -> tuple[Any, int]:
