@@ -76,8 +76,8 @@ async def _sources(store: Store, config: Config, now: datetime) -> list[str]:
     subscribed = await store.subscriptions.values(SubscriptionKind.CATEGORY)
     base = config.arxiv.rss_url.rstrip("/") + "/"
     states: dict[str, SourceState] = {}
-    for state in sorted(await store.sources.list(), key=lambda s: s.url != base + _tail(s.url)):
-        states.setdefault(_tail(state.url), state)  # this config's URL first
+    for known in sorted(await store.sources.list(), key=lambda s: s.url != base + _tail(s.url)):
+        states.setdefault(_tail(known.url), known)  # this config's URL first
     lines = []
     for category in polled_categories(config.arxiv.categories, subscribed):
         state = states.get(category)
