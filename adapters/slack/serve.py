@@ -11,9 +11,10 @@ an attacker. Instead:
   descriptors (asyncio would log a traceback for every failed accept) and a signed request
   that arrives in one packet is always served.
 
-:data:`RESERVED_FDS` descriptors (at least, an eighth of the limit) stay free for everything
-else: the database, arXiv, the Slack API, response URLs and the connections asyncio accepts in
-one go before their protocols run.
+:data:`RESERVED_FDS` descriptors (at least a quarter of the limit) stay free for everything
+else: the database, arXiv, the Slack API, response URLs, the connections asyncio accepts in one
+go (up to :data:`BACKLOG`) before their protocols run, and those being closed. When the budget is
+reached, :data:`EVICT_BATCH` waiting connections go at once, so that a burst of new ones fits.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from aiohttp import web
 
 log = logging.getLogger(__name__)
 
-RESERVED_FDS = 160
-BACKLOG = 128
+RESERVED_FDS = 256
+BACKLOG = 64
+EVICT_BATCH = 64
 
 
 def connection_budget() -> int:
@@ -37,7 +39,7 @@ def connection_budget() -> int:
     soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY or soft <= 0:
         soft = 65536
-    return max(16, soft - max(RESERVED_FDS, soft // 8))
+    return max(16, soft - max(RESERVED_FDS, soft // 4))
 
 
 class _Guarded(asyncio.Protocol):
@@ -112,14 +114,17 @@ class GuardedServer:
     def opened(self, conn: _Guarded) -> None:
         self.open.add(conn)
         self.waiting[conn] = None
-        while len(self.open) > self.budget and self.waiting:
+        if len(self.open) <= self.budget:
+            return
+        target = self.budget - EVICT_BATCH
+        while len(self.open) > target and self.waiting:
             oldest = next(iter(self.waiting))
             if oldest is conn:
                 break
             self.waiting.pop(oldest)
             self.evicted += 1
             if oldest.transport is not None:
-                oldest.transport.abort()  # connection_lost removes it from ``open``
+                oldest.transport.abort()  # its descriptor is closed on the next loop pass
             self.open.discard(oldest)
         if self.evicted and self.evicted % 1000 == 1:
             log.warning(

@@ -410,3 +410,71 @@ async def test_a_refused_thread_fails_the_reply_not_the_channel(
         await adapter.deliver(outgoing("abstract", parent_ref="1234"))
     assert "Discord 50013: missing permissions" in info.value.reason
     assert await adapter.deliver(outgoing())  # alerts still go to the channel
+
+
+# -- #12: deferred at once with the declared visibility, escaped echoes, scoped status ------
+
+
+class SlowFront:
+    """The real commands, answering only after ``delay`` seconds (a held database lock)."""
+
+    def __init__(self, front: Any, delay: float) -> None:
+        self.front = front
+        self.delay = delay
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.front, name)
+
+    async def dispatch(self, ctx: Any, text: str) -> Any:
+        await asyncio.sleep(self.delay)
+        return await self.front.dispatch(ctx, text)
+
+
+async def test_every_command_is_deferred_before_it_runs(
+    store: Store, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that takes 1.5 s: main answered ``help`` and ``list`` only when done (Discord
+    allows 3 s for the first response). Now the deferral goes out first."""
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", GOOD_TOKEN)
+    settings = {"api_url": fake.api, "guild_ids": [900], "gateway": False}
+    config = Config(database_path=Path(store.path), sections={"discord": settings})
+    front = SlowFront(commands(store, stub_lookup, config), 1.5)
+    a = DiscordAdapter(adapter_context(config, "discord", front=front, store=store))
+    await a.start()
+    try:
+        inject(a, interaction(sub="help"))
+        await asyncio.sleep(0.5)
+        (deferred,) = [
+            r.json for r in fake.sent("POST", r"/api/v10/interactions/\d+/itoken-help/callback")
+        ]
+        assert deferred["type"] == 5 and deferred["data"]["flags"] == 64  # private, up front
+        assert not fake.sent("POST", rf"/api/v10/webhooks/{APP_ID}/itoken-help")
+        (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-help")
+    finally:
+        await a.stop()
+    assert "/paper lookup" in answer["content"]
+
+
+async def test_an_echoed_value_is_markdown_escaped(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    """Main posted ``subscribe topic [Security notice](https://evil.example/login)`` back as a
+    live masked link; now every echoed value is escaped."""
+    options = [
+        {"name": "kind", "type": 3, "value": "topic"},
+        {"name": "value", "type": 3, "value": "[Security notice](https://evil.example/login) *b*"},
+    ]
+    inject(adapter, interaction(sub="subscribe", options=options, permissions=MANAGE_CHANNELS))
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe")
+    assert r"\[Security notice\]\(https://evil.example/login\) \*b\*" in answer["content"]
+    assert "[Security notice](" not in answer["content"]
+
+
+async def test_chat_status_shows_only_the_askers_guild(
+    adapter: DiscordAdapter, fake: FakeDiscord, store: Store
+) -> None:
+    await store.channels.ensure_chat("discord", "501", "discord:900/501")
+    await store.channels.ensure_chat("discord", "601", "discord:999/601")
+    inject(adapter, interaction(sub="status"))
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-status")
+    assert "discord:900/501" in answer["content"] and "discord:999/601" not in answer["content"]

@@ -353,3 +353,101 @@ async def test_socket_mode_acks_then_answers_through_response_url(slack, store, 
     assert slack.responses[0]["text"].startswith("No subscriptions here yet")
     opened = [c for c in slack.log if c.method == "apps.connections.open"]
     assert opened and opened[0].headers["Authorization"] == "Bearer xapp-test"
+
+
+# -- #12: acknowledged at once, permissions that cannot be checked, escaping, scope ---------
+
+
+async def timed_ack(adapter: SlackAdapter, slack: FakeSlack, text: str, user: str = "U0ALICE"):
+    started = time.monotonic()
+    status, body = await post(adapter, command(slack, text, user))
+    return time.monotonic() - started, status, body
+
+
+async def test_a_slow_users_info_does_not_delay_the_acknowledgement(slack, store, tmp_path):
+    """``users.info`` taking 3.2 s: main acknowledged only after it (Slack shows "unhandled
+    request" past 3 s, although the subscription was made). Now the ack is immediate and the
+    answer follows through the response_url."""
+    slack.users["U0BOSS"] = {"id": "U0BOSS", "is_admin": True}
+    slack.stall("users.info", 3.2, posted=False)
+    adapter = make_adapter(slack, store, tmp_path, manage="admins")
+    await adapter.start()
+    try:
+        elapsed, status, body = await timed_ack(
+            adapter, slack, "subscribe category cs.LG", "U0BOSS"
+        )
+        assert (status, body) == (200, "") and elapsed < 1.0
+        await wait_for(lambda: slack.responses, timeout=10)
+    finally:
+        await adapter.stop()
+    assert "Subscribed #" in slack.responses[0]["text"]
+
+
+async def test_a_held_write_lock_does_not_delay_the_acknowledgement(bot, slack, store) -> None:
+    """Another process holds the database's write lock for 3.2 s: the ack does not wait for
+    it (main answered in the ack, after the lock)."""
+    import sqlite3
+
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        elapsed, status, body = await timed_ack(bot, slack, "subscribe author Babuschkin, Igor")
+        assert (status, body) == (200, "") and elapsed < 1.0
+        await asyncio.sleep(3.2)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await wait_for(lambda: slack.responses, timeout=10)
+    assert "Subscribed #" in slack.responses[0]["text"]
+
+
+async def test_a_failing_users_info_says_the_permission_could_not_be_checked(
+    slack, store, tmp_path
+) -> None:
+    """Main answered "you do not have permission" when Slack did not answer users.info."""
+    slack.fail("users.info", "internal_error", status=500)
+    adapter = make_adapter(slack, store, tmp_path, manage="admins")
+    await adapter.start()
+    try:
+        reply = await answer(adapter, slack, "subscribe category cs.LG", "U0BOSS")
+    finally:
+        await adapter.stop()
+    assert reply["text"].startswith("Could not check your permission")
+    assert reply["response_type"] == "ephemeral"
+
+
+def mrkdwn_texts(message: dict) -> list[str]:
+    """Every mrkdwn text of a message (what Slack would parse as markup)."""
+    found = []
+    for block in message["blocks"]:
+        for obj in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:
+            if isinstance(obj, dict) and obj.get("type") == "mrkdwn":
+                found.append(obj["text"])
+    return found
+
+
+async def test_an_echoed_value_is_plain_text_never_mrkdwn(bot, slack) -> None:
+    """Slack cannot escape mrkdwn: main echoed the topic into a mrkdwn section, where
+    ``*bold*`` and backticks took effect. Now it is a rich_text text element, shown as typed."""
+    evil = "[Security notice](https://evil.example/login) *bold* `code`"
+    reply = await answer(bot, slack, f"subscribe topic {evil}")
+    assert reply["response_type"] == "in_channel"
+    assert not any("evil.example" in t for t in mrkdwn_texts(reply))
+    elements = [e for b in reply["blocks"] for s in b["elements"] for e in s["elements"]]
+    (echo,) = [e for e in elements if "evil.example" in e["text"]]
+    assert echo == {"type": "text", "text": evil}
+
+
+async def test_chat_status_shows_only_the_askers_workspace(bot, slack, store) -> None:
+    """Main's ``/paper status`` listed every channel of every workspace and guild, with
+    their pause reasons and refused paper ids. Now only this workspace's, and this channel."""
+    mine = await store.channels.ensure_chat("slack", "C0OTHER", f"slack:{TEAM_ID}/C0OTHER")
+    theirs = await store.channels.ensure_chat("slack", "C0ELSE", "slack:T0ELSEWHERE/C0ELSE")
+    guild = await store.channels.ensure_chat("discord", "77", "discord:900/77")
+    await store.channels.pause(theirs.id, "secret reason of another team")
+    here = await store.channels.upsert_config("team-papers", "slack", CHANNEL)
+    reply = await answer(bot, slack, "status")
+    text = reply["text"]
+    assert mine.name in text and here.name in text
+    assert theirs.name not in text and guild.name not in text
+    assert "secret reason" not in text

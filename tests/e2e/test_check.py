@@ -240,6 +240,26 @@ async def test_400_fails_that_message_with_the_reason_and_delivers_the_rest(tmp_
     assert again.rc == 0 and len(hooks.accepted("slack")) == 1
 
 
+async def test_paperbot_retry_requeues_refused_messages(tmp_path, fake_server):
+    """#12: main had no way to re-queue a refused message (``resume`` touches only pending
+    ones). ``paperbot retry CHANNEL`` or ``--all`` (exactly one): "re-queued N", exit 0 even
+    for 0; an unknown channel exits 2."""
+    path, hooks, wanted = await _author_setup(tmp_path, fake_server)
+    hooks.plan["slack"].append((400, {}, "invalid_blocks"))
+    assert (await cli(path, "check")).rc == 0
+    assert len(hooks.accepted_ids("slack")) == len(wanted) - 1
+    retry = await cli(path, "retry", "slack")
+    assert (retry.rc, retry.out.strip()) == (0, "re-queued 1")
+    assert (await cli(path, "check")).rc == 0
+    assert sorted(hooks.accepted_ids("slack")) == sorted(wanted)  # the refused one, now sent
+    none = await cli(path, "retry", "--all")
+    assert (none.rc, none.out.strip()) == (0, "re-queued 0")
+    unknown = await cli(path, "retry", "nowhere")
+    assert unknown.rc == 2 and "unknown channel 'nowhere'" in unknown.err
+    for args in ((), ("slack", "--all")):
+        assert (await cli(path, "retry", *args)).rc == 2
+
+
 async def test_404_pauses_the_channel_until_resume(tmp_path, fake_server):
     path, hooks, wanted = await _author_setup(tmp_path, fake_server)
     hooks.status["slack"] = 404

@@ -24,7 +24,19 @@ SIGNING = "SeCrEtSiGnInG0123456789abcdef"
 DISCORD_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.GsEcRe.DiScOrDtOkEnQwErTyUiOp"
 SLACK_HOOK_SECRET = "SeCrEtHoOkAbCdEfGh123456"
 DISCORD_HOOK_SECRET = "SeCrEtDiScOrDhOoK-abcdefghijklmnopqrstuvwxyz0123456789"
-SECRETS = (BOT_TOKEN, APP_TOKEN, SIGNING, DISCORD_TOKEN, SLACK_HOOK_SECRET, DISCORD_HOOK_SECRET)
+#: The scholarly-API keys later sources read (#12 plants them already: nothing may echo them).
+OPENALEX_KEY = "SeCrEtOpEnAlExKeY0123456789"
+S2_KEY = "SeCrEtS2aPiKeYaBcDeF0123456789"
+SECRETS = (
+    BOT_TOKEN,
+    APP_TOKEN,
+    SIGNING,
+    DISCORD_TOKEN,
+    SLACK_HOOK_SECRET,
+    DISCORD_HOOK_SECRET,
+    OPENALEX_KEY,
+    S2_KEY,
+)
 SLACK_HOOK = f"/services/T000/B000/{SLACK_HOOK_SECRET}"
 DISCORD_HOOK = f"/api/webhooks/123/{DISCORD_HOOK_SECRET}"
 
@@ -116,6 +128,8 @@ async def test_full_run_logs_status_and_store_hold_no_secret(
             SLACK_APP_TOKEN=APP_TOKEN,
             SLACK_SIGNING_SECRET=SIGNING,
             DISCORD_BOT_TOKEN=DISCORD_TOKEN,
+            OPENALEX_API_KEY=OPENALEX_KEY,
+            S2_API_KEY=S2_KEY,
         )
         run = await run_paperbot(
             "-vv",
