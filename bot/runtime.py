@@ -31,6 +31,12 @@ def _triggers(app: App) -> list[Any]:
 async def _poll_job(app: App) -> None:
     try:
         report = await app.poller.poll_all(respect_backoff=True)
+    except asyncio.CancelledError:
+        # Shutdown (SIGTERM) during a poll: what it found and did not store yet is fetched
+        # again by the next poll. Returning lets the scheduler end the job without the
+        # traceback it logs for an exception; the task is ending anyway.
+        log.info("poll stopped by shutdown; the next poll fetches it again")
+        return
     except sqlite3.Error as exc:  # a full disk: one line; what this poll found is not stored
         log.error(
             "poll failed: database error: %s; nothing of this poll was stored, the next poll "
