@@ -451,3 +451,23 @@ async def test_chat_status_shows_only_the_askers_workspace(bot, slack, store) ->
     assert mine.name in text and here.name in text
     assert theirs.name not in text and guild.name not in text
     assert "secret reason" not in text
+
+
+async def test_find_sent_reads_the_channel_or_the_alerts_thread(bot, slack) -> None:
+    """The copy of a lost send is looked for where it would be: an alert in the channel
+    (``conversations.history``), a thread reply in its alert's thread
+    (``conversations.replies``); only a message carrying this outbox key counts."""
+    from dataclasses import replace as copy
+
+    since = time.time() - 5
+    alert = outgoing("alert")
+    assert await bot.find_sent(copy(alert, message=copy(alert.message, check_from=since))) is None
+    ts = await bot.deliver(alert)
+    found = await bot.find_sent(copy(alert, message=copy(alert.message, check_from=since)))
+    assert found == ts
+    reply = outgoing("abstract", parent=ts)
+    checked = copy(reply, message=copy(reply.message, check_from=since))
+    assert await bot.find_sent(checked) is None  # the thread holds only the alert so far
+    reply_ts = await bot.deliver(reply)
+    assert await bot.find_sent(checked) == reply_ts
+    assert slack.calls("conversations.replies")[-1]["ts"] == ts
