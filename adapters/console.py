@@ -14,6 +14,7 @@ from typing import TextIO
 
 from bot.chat.text import alert_text, paper_card_text
 from bot.model import CommandContext, MessageKind, Reply
+from bot.model.text import split_literals
 from bot.port import AdapterContext, AdapterSpec, Outgoing, Refused
 
 SPEC = AdapterSpec(
@@ -30,11 +31,18 @@ QUIT_WORDS = frozenset({"quit", "exit"})
 
 
 def render_reply(reply: Reply) -> str:
-    """A neutral reply as terminal text: Markdown backticks and underscores dropped."""
-    text = reply.text.replace("`", "").replace("\n_", "\n").rstrip("_")
+    """A neutral reply as terminal text: the core's Markdown marks dropped, what a user typed
+    shown exactly as typed (its backticks and underscores kept)."""
+    text = "".join(
+        piece if is_literal else _unmark(piece) for piece, is_literal in split_literals(reply.text)
+    )
     parts = [f"error: {text}" if reply.error else text]
     parts.extend(paper_card_text(p) for p in reply.papers)
     return "\n\n".join(p for p in parts if p)
+
+
+def _unmark(text: str) -> str:
+    return text.replace("`", "").replace("*", "").replace("\n_", "\n").removeprefix("_").rstrip("_")
 
 
 class ConsoleAdapter:

@@ -167,6 +167,8 @@ def _adapter_context(
         spec=spec,
         dispatch=always_answers(chat.dispatch),
         may_fetch=chat.may_fetch,
+        public=chat.public,
+        manages=chat.manages,
         paper=store.papers.get,
         subscriptions=subscriptions,
         request_stop=on_stop,

@@ -14,7 +14,16 @@ Delivery outcomes are told by return value and exceptions:
 * raise :class:`Refused` when the platform refused this one message for good (HTTP 400): it is
   marked failed with the platform's reason and delivery goes on;
 * raise :class:`ChannelUnavailable` for 401 / 403 / 404 / archived channels: the channel is
-  paused with the reason until ``paperbot resume CHANNEL``.
+  paused with the reason until ``paperbot resume CHANNEL``;
+* raise :class:`OutcomeUnknown` when the platform may have posted it although the answer says
+  otherwise (Slack ``fatal_error``, ``internal_error``): it is retried like RetryLater, but
+  checked first.
+
+Every send is bounded by ``[delivery] timeout_seconds`` (the deliverer cancels a longer one,
+and its outcome is unknown too). Before sending a message whose earlier attempt has an unknown
+outcome (``message.check_from`` is set), the deliverer calls the adapter's
+``find_sent(outgoing)`` if it has one (see :class:`ChecksOutcome`): the platform reference of
+the copy already posted, or None to send.
 """
 
 from __future__ import annotations
@@ -38,8 +47,8 @@ from bot.model import (
 )
 from bot.model.adapter import AdapterSpec
 from bot.model.text import unexpected_error
-from bot.sources.http import parse_retry_after
 from bot.sources.redact import redact_text, redact_url
+from bot.sources.retry_after import parse_retry_after
 
 log = logging.getLogger("paperbot.port")
 
@@ -48,10 +57,12 @@ __all__ = [
     "AdapterContext",
     "AdapterSpec",
     "ChannelUnavailable",
+    "ChecksOutcome",
     "DeliveryError",
     "Destination",
     "Dispatch",
     "Front",
+    "OutcomeUnknown",
     "Outgoing",
     "Refused",
     "RetryLater",
@@ -79,6 +90,10 @@ class RetryLater(DeliveryError):
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+class OutcomeUnknown(RetryLater):
+    """The platform may or may not have posted the message: check before sending it again."""
 
 
 class Refused(DeliveryError):
@@ -142,6 +157,15 @@ class Front(Protocol):
         """Whether the command may touch the network (adapters acknowledge or defer first)."""
         ...
 
+    def public(self, text: str) -> bool:
+        """Whether the command's answer is shown to the channel (else to the caller only); an
+        error answer is always private. Declared by the command table, before it runs."""
+        ...
+
+    def manages(self, text: str) -> bool:
+        """Whether the command changes subscriptions (the caller's permission is needed)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class AdapterContext:
@@ -158,6 +182,10 @@ class AdapterContext:
     paper: Callable[[str], Awaitable[Paper | None]]
     #: The subscriptions of the chat channel with this platform id.
     subscriptions: Callable[[str], Awaitable[list[Subscription]]]
+    #: Whether a command line's answer is public (declared up front by the command table).
+    public: Callable[[str], bool] = lambda _text: False
+    #: Whether a command line changes subscriptions (ask the platform for the permission).
+    manages: Callable[[str], bool] = lambda _text: True
     #: Ask the running bot to shut down (the console adapter does on end of input).
     request_stop: Callable[[], None] = lambda: None
     #: ``paperbot chat``: the interactive adapter reads commands from the terminal.
@@ -180,6 +208,17 @@ class Adapter(Protocol):
         """Post one message; return the platform reference or raise a DeliveryError.
 
         Must work without :meth:`start` (``paperbot check`` delivers without listening)."""
+
+
+class ChecksOutcome(Protocol):
+    """An adapter that can look on the platform for a message it may already have posted."""
+
+    async def find_sent(self, outgoing: Outgoing) -> str | None:
+        """The platform reference of ``outgoing`` if a copy was posted since
+        ``outgoing.message.check_from``; None when there is none (or it cannot be looked for:
+        then a duplicate is possible and the adapter logs why). Raise :class:`RetryLater`
+        when the platform cannot be asked now."""
+        ...
 
 
 def load_adapter(spec: AdapterSpec, ctx: AdapterContext) -> Adapter:

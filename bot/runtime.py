@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,15 +33,27 @@ def _triggers(app: App) -> list[Any]:
 UNREACHABLE = "arXiv is unreachable (%s); polls will retry. Offline? Try `paperbot demo`."
 
 
-async def _poll_job(app: App, running: set[asyncio.Task[Any]]) -> None:
+async def _poll_job(app: App, running: set[asyncio.Task[Any]] | None = None) -> None:
     """One scheduled poll. ``running`` holds its task while it runs, so that stopping can
     cancel it and wait: a poll cut short at shutdown ends quietly, not in a traceback."""
+    running = set() if running is None else running
     task = asyncio.current_task()
     assert task is not None
     running.add(task)
     try:
         report = await app.poller.poll_all(respect_backoff=True)
-    except asyncio.CancelledError:  # stopping: the store keeps what each category committed
+    except asyncio.CancelledError:
+        # Shutdown (SIGTERM) during a poll: what it found and did not store yet is fetched
+        # again by the next poll. Returning lets the scheduler end the job without the
+        # traceback it logs for an exception; the task is ending anyway.
+        log.info("poll stopped by shutdown; the next poll fetches it again")
+        return
+    except sqlite3.Error as exc:  # a full disk: one line; what this poll found is not stored
+        log.error(
+            "poll failed: database error: %s; nothing of this poll was stored, the next poll "
+            "fetches it again",
+            exc,
+        )
         return
     except Exception:  # the scheduler must keep going; the error is in the log and status
         log.exception("poll failed")
@@ -148,40 +162,55 @@ async def check_once(
 ) -> ExitCode:
     """Poll every source once, deliver what is due (retrying up to ``max_wait_seconds``).
 
-    OK when every source was polled and nothing deliverable is left queued; FAILED otherwise.
+    Exit 3 (FAILED) only for a source that failed or was skipped, and for messages due but not
+    delivered (still queued, or waiting to retry after a failure); a database error raises.
+    Messages held on purpose (due later, no failure: a digest, quiet hours) are reported as
+    "N held until …" and are not queued; refused messages keep exit 0 with a hint to run
+    ``paperbot retry``; paused channels are reported (``paperbot resume``).
     ``progress(done, total, category)`` follows the polls (a progress bar on a terminal).
     """
     deliverer = app.deliverer
     await deliverer.release_dead_claims()
     report = await app.poller.poll_all(progress=progress)
     drained = await deliverer.drain(app.config.delivery.max_wait_seconds)
-    summary = await app.store.outbox.summary()
+    summary = await app.store.outbox.summary(now=app.core.clock.time())
     channels = {c.id: c for c in await app.store.channels.list()}
-    failed = False
+    failed = bool(report.failures)
     for failure in report.failures:
-        print(f"paperbot: source {failure.category} failed: {failure.error}", file=sys.stderr)
-        failed = True
-    for channel_id, count in sorted(summary.pending.items()):
+        what = "skipped" if failure.skipped else "failed"
+        print(f"paperbot: source {failure.category} {what}: {failure.error}", file=sys.stderr)
+    for channel_id, queue in sorted(summary.channels.items()):
         channel = channels.get(channel_id)
         if channel is None or channel.paused_reason:
             continue
-        name = channel.name
+        if queue.held and queue.held_until is not None:
+            when = datetime.fromtimestamp(queue.held_until, UTC)
+            print(f"{channel.name}: {queue.held} held until {when:%Y-%m-%d %H:%M} UTC")
+        if not queue.pending:
+            continue
+        failed = True
         if channel.platform not in app.adapters:
             print(
-                f"paperbot: {count} message(s) for {name} wait for the {channel.platform} adapter",
+                f"paperbot: {queue.pending} message(s) for {channel.name} wait for the "
+                f"{channel.platform} adapter",
                 file=sys.stderr,
             )
-        else:
-            print(f"paperbot: {count} message(s) for {name} still queued", file=sys.stderr)
-        failed = True
+            continue
+        why = f" ({queue.reason})" if queue.reason else ""
+        print(
+            f"paperbot: {queue.pending} message(s) for {channel.name} still queued{why}",
+            file=sys.stderr,
+        )
     for channel in channels.values():
         if channel.paused_reason:
             print(f"paused: {channel.name}: {channel.paused_reason}")
     if summary.failed_count:
-        print(f"refused by the platform: {summary.failed_count} message(s) (see status)")
-    polled = len(report.results)
+        print(
+            f"refused by the platform: {summary.failed_count} message(s) (see status; "
+            "`paperbot retry CHANNEL` re-queues them)"
+        )
     print(
-        f"checked {polled} source(s): {report.alerts} new alert(s) queued, "
+        f"checked {len(report.results)} source(s): {report.alerts} new alert(s) queued, "
         f"{drained.sent} message(s) delivered"
     )
     return ExitCode.FAILED if failed else ExitCode.OK

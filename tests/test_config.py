@@ -218,3 +218,63 @@ def test_a_malformed_webhook_url_is_not_echoed(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(str(config))
     assert "webhook_url" in str(info.value) and "SECRETSECRET" not in str(info.value)
+
+
+# -- #12: the whole file is validated at load, once, by the rules the commands apply --------
+
+
+@pytest.mark.parametrize("bad", ["cs.FOO", "nonsense", "math.XX"])
+def test_arxiv_categories_follow_the_subscribe_rules(tmp_path: Path, bad: str) -> None:
+    """Main polled ``cs.FOO`` as written (and failed forever) while ``subscribe category
+    cs.FOO`` was refused; now the file is refused, naming the key."""
+    path = write(tmp_path, f'[arxiv]\ncategories = ["cs.AI", "{bad}"]\n')
+    with pytest.raises(ConfigError, match=r"\[arxiv\] categories: .*(Unknown|Malformed)"):
+        load_config(str(path))
+
+
+def test_arxiv_categories_are_normalised_once(tmp_path: Path) -> None:
+    path = write(tmp_path, '[arxiv]\ncategories = ["CS.lg", "cs.LG", "hep-th"]\n')
+    assert load_config(str(path)).arxiv.categories == ("cs.LG", "hep-th")
+
+
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        ('[slack]\nmode = "pigeon"\n', r"\[slack\] mode: expected"),
+        ('[slack]\nmanage = ["alice"]\n', r"\[slack\] manage: expected Slack user ids"),
+        ('[slack]\ncolour = "red"\n', r"\[slack\] unknown key 'colour'"),
+        ('[discord]\nmanage_permission = "be_boss"\n', r"\[discord\] manage_permission"),
+        ("[discord]\nshards = 0\n", r"\[discord\] shards"),
+    ],
+)
+def test_adapter_sections_are_checked_at_load(tmp_path: Path, section: str, problem: str) -> None:
+    """Main found these only when the adapter started (``paperbot run``), after every other
+    command had accepted the file."""
+    with pytest.raises(ConfigError, match=problem):
+        load_config(str(write(tmp_path, section)))
+
+
+def test_checking_adapter_sections_imports_no_platform_library(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(
+        tmp_path, '[slack]\nmode = "http"\n[discord]\nmanage_permission = "administrator"\n'
+    )
+    code = (
+        "import sys; from bot.config import load_config; "
+        f"c = load_config({str(path)!r}); "
+        "assert c.settings['discord'].manage_permission == 'administrator'; "
+        "assert c.settings['slack'].mode == 'http'; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('discord', 'slack_bolt', 'slack_sdk', 'aiohttp')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_bad_slack_section_fails_any_command_with_one_line(tmp_path: Path) -> None:
+    from bot.cli.main import main
+
+    path = write(tmp_path, '[database]\npath = "db.sqlite3"\n[slack]\nmode = "pigeon"\n')
+    assert main(["--config", str(path), "subscriptions"]) == 2

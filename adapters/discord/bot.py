@@ -26,12 +26,15 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord import render
+from adapters.discord.config import DiscordSettings
+from adapters.discord.errors import delivery_error
 from adapters.discord.slash import PaperCommands
-from bot.config import section
+from bot.config import adapter_settings
 from bot.model import MessageKind
 from bot.port import (
     AdapterContext,
     ChannelUnavailable,
+    OutcomeUnknown,
     Outgoing,
     Refused,
     RetryLater,
@@ -49,32 +52,6 @@ MAX_RATELIMIT_WAIT = 30.0  # discord.py sleeps through shorter 429s; longer ones
 def message_nonce(key: str) -> str:
     """A stable Discord nonce (< 2**63, ≤ 25 chars) for an outbox message key."""
     return str(int(hashlib.sha256(key.encode()).hexdigest()[:15], 16))
-
-
-def _read_config(ctx: AdapterContext) -> dict[str, Any]:
-    r = section(ctx.config, "discord")
-    cfg: dict[str, Any] = {"api_url": r.url("api_url", None)}
-    guilds = r.get("guild_ids", list, [])
-    if not all(str(g).strip().isdigit() for g in guilds) or any(
-        isinstance(g, bool) for g in guilds
-    ):
-        raise r.fail("guild_ids", "expected a list of guild ids (numbers)")
-    cfg["guild_ids"] = [int(str(g).strip()) for g in guilds]
-    shards = r.get("shards", (int, str), None)
-    if shards is not None and shards != "auto" and not (isinstance(shards, int) and shards > 0):
-        raise r.fail("shards", f'expected a positive integer or "auto", got {shards!r}')
-    cfg["shards"] = shards
-    flag = r.get("manage_permission", str, "manage_channels")
-    if flag != "everyone" and flag not in discord.Permissions.VALID_FLAGS:
-        raise r.fail(
-            "manage_permission",
-            f'expected a Discord permission name or "everyone", got {flag!r}',
-        )
-    cfg["manage_permission"] = flag
-    cfg["threads"] = r.get("threads", bool, True)
-    cfg["gateway"] = r.get("gateway", bool, True)
-    r.done()
-    return cfg
 
 
 def _make_client(shards: int | str | None) -> discord.Client:
@@ -101,15 +78,16 @@ class DiscordAdapter:
 
     def __init__(self, ctx: AdapterContext) -> None:
         self.ctx = ctx
-        cfg = _read_config(ctx)
-        self.api_url: str | None = cfg["api_url"].rstrip("/") if cfg["api_url"] else None
-        self.guild_ids: list[int] = cfg["guild_ids"]
-        self.use_gateway: bool = cfg["gateway"]
-        self.threads: bool = cfg["threads"]
+        cfg: DiscordSettings = adapter_settings(ctx.config, ctx.spec)
+        self.api_url = cfg.api_url
+        self.guild_ids = list(cfg.guild_ids)
+        self.use_gateway = cfg.gateway
+        self.threads = cfg.threads
+        self.timeout = ctx.config.delivery.timeout_seconds
         self.thread_kinds: tuple[MessageKind, ...] = (MessageKind.ABSTRACT,) if self.threads else ()
-        self.client = _make_client(cfg["shards"])
+        self.client = _make_client(cfg.shards)
         self.tree = discord.app_commands.CommandTree(self.client)
-        self.commands = PaperCommands(ctx, cfg["manage_permission"])
+        self.commands = PaperCommands(ctx, cfg.manage_permission)
         guilds = [discord.Object(g) for g in self.guild_ids]
         self.tree.add_command(self.commands.group(), guilds=guilds or discord.utils.MISSING)
         self.tree.add_command(
@@ -205,18 +183,23 @@ class DiscordAdapter:
         if self.client.http.token is None:  # `paperbot check` delivers without start()
             await self._login_for_delivery()
         try:
-            return await self._post(outgoing, channel_id)
+            async with asyncio.timeout(self.timeout):  # discord.py sets no time-out of its own
+                return await self._post(outgoing, channel_id)
         except discord.RateLimited as exc:
             raise RetryLater(f"rate limited ({exc.retry_after:.0f} s)", exc.retry_after) from None
         except discord.HTTPException as exc:
-            error = _delivery_error(exc)
+            error = delivery_error(exc)
             if isinstance(error, ChannelUnavailable) and outgoing.message.kind != MessageKind.ALERT:
                 # The alert went out, so the channel works; only its thread does not (no
                 # permission to create threads, thread deleted): fail this reply alone.
                 error = Refused(f"thread reply refused: {error}")
             raise error from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise RetryLater(f"connection error ({type(exc).__name__})") from None
+        except TimeoutError:  # re-sent with the same nonce, Discord answers with the first
+            raise OutcomeUnknown(f"no answer from Discord within {self.timeout:g} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise RetryLater(f"cannot reach Discord ({type(exc).__name__})") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise OutcomeUnknown(f"connection to Discord lost ({type(exc).__name__})") from None
 
     async def _login_for_delivery(self) -> None:
         token = os.environ.get(TOKEN_ENV, "").strip()
@@ -284,17 +267,3 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, discord.HTTPException):
         return f"HTTP {exc.status}" + (f": {exc.text}" if exc.text else "")
     return type(exc).__name__
-
-
-def _delivery_error(exc: discord.HTTPException) -> Exception:
-    """Map a discord.py HTTP error to the adapter contract."""
-    text = (exc.text or "").strip()
-    if isinstance(exc, discord.Forbidden):
-        return ChannelUnavailable("missing permissions (403)" + (f": {text}" if text else ""))
-    if isinstance(exc, discord.NotFound):
-        return ChannelUnavailable("unknown channel (404)" + (f": {text}" if text else ""))
-    if exc.status == 401:
-        return ChannelUnavailable("Discord rejected the bot token (401)")
-    if exc.status == 429 or exc.status >= 500:  # 429 without Via: Cloudflare, back off
-        return RetryLater(f"Discord answered HTTP {exc.status}")
-    return Refused(f"HTTP {exc.status}: {text or 'refused'}"[:500])

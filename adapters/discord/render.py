@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from bot.model import Alert, Paper, Reply
-from bot.model.text import author_line, cut_words, first_sentences
+from bot.model.text import author_line, cut_words, first_sentences, split_literals
 
 CONTENT_MAX = 2000
 EMBEDS_MAX = 10
@@ -184,11 +184,20 @@ def thread_name(paper: Paper) -> str:
     return cut_words(clean(paper.title).replace("\n", " "), THREAD_NAME_MAX) or paper.arxiv_id
 
 
+def reply_text(text: str) -> str:
+    """Core text as Discord Markdown: the core's own marks kept, every literal (user-typed)
+    span escaped, so a ``[text](url)`` someone subscribed to is never a masked link."""
+    return "".join(
+        escape_markdown(piece) if is_literal else piece
+        for piece, is_literal in split_literals(text)
+    )
+
+
 def reply_message(reply: Reply) -> dict[str, Any]:
-    """A neutral command reply: its text (already Discord-flavoured Markdown) as content and
-    up to 10 paper cards as embeds sharing the 6000-character budget."""
+    """A neutral command reply: its text (Discord-flavoured Markdown, literals escaped) as
+    content and up to 10 paper cards as embeds sharing the 6000-character budget."""
     papers = reply.papers[:EMBEDS_MAX]
-    text = reply.text
+    text = reply_text(reply.text)
     if len(reply.papers) > EMBEDS_MAX:
         text += f"\n(showing {EMBEDS_MAX} of {len(reply.papers)})"
     budget = EMBED_TOTAL_MAX // max(len(papers), 1)

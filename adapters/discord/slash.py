@@ -9,6 +9,11 @@ A group with subcommands cannot take options of its own, so on Discord a look-up
 ``/paper lookup …`` (not ``/paper 2308.03526``). The message command "Look up paper" (a
 message's *Apps* menu) looks up the first :data:`MESSAGE_PAPERS` distinct papers the message
 names: arXiv ids, DOIs, arxiv.org links.
+
+Every command is deferred first (Discord allows 3 s for the first response), with the
+visibility the command table declares (``ctx.public``): Discord fixes a reply's visibility
+when it defers. A public command that ends in an error deletes the public "thinking" message
+and answers privately instead.
 """
 
 from __future__ import annotations
@@ -51,11 +56,13 @@ def command_context(interaction: discord.Interaction, manage_flag: str) -> Comma
         user_name=str(getattr(user, "name", "") or user.id),
         can_manage=can_manage(interaction.permissions, manage_flag),
         external_id=channel,
+        scope=f"discord:{guild}",
     )
 
 
-async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
-    """Answer with the rendered reply: a followup after defer, else the first response."""
+async def send_reply(interaction: discord.Interaction, reply: Reply, *, public: bool) -> None:
+    """Answer a deferred interaction with the rendered reply (``public``: it was deferred
+    publicly; an error then goes privately, the public placeholder deleted)."""
     payload = render.reply_message(reply)
     kwargs: dict[str, Any] = {
         "embeds": [discord.Embed.from_dict(e) for e in payload["embeds"]],
@@ -64,10 +71,15 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
     }
     if payload["content"]:
         kwargs["content"] = payload["content"]
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
-    else:
+    if not interaction.response.is_done():
         await interaction.response.send_message(**kwargs)
+        return
+    if public and reply.ephemeral:
+        try:
+            await interaction.delete_original_response()
+        except discord.HTTPException as exc:  # already gone: the private answer still goes
+            log.info("could not delete the deferred answer: HTTP %s", exc.status)
+    await interaction.followup.send(**kwargs)
 
 
 class PaperCommands:
@@ -78,12 +90,14 @@ class PaperCommands:
         self.manage_flag = manage_flag
 
     async def run(self, interaction: discord.Interaction, text: str) -> None:
-        """Dispatch one command line for ``interaction``, deferring first when it may fetch."""
+        """Dispatch one command line for ``interaction``: defer at once, with the visibility
+        the command table declares, then answer in a follow-up."""
         text = " ".join(text.split())
-        if self.ctx.may_fetch(text) and not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        public = self.ctx.public(text)
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=not public, thinking=True)
         reply = await self.ctx.dispatch(command_context(interaction, self.manage_flag), text)
-        await send_reply(interaction, reply)
+        await send_reply(interaction, reply, public=public)
 
     async def subscription_choices(
         self, interaction: discord.Interaction, current: str
@@ -107,7 +121,7 @@ class PaperCommands:
         references = find_references(content, limit=MESSAGE_PAPERS)
         if not references:
             text = "No arXiv id, DOI or arxiv.org link in this message."
-            await send_reply(interaction, Reply(text, error=True))
+            await send_reply(interaction, Reply(text, error=True), public=False)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         context = command_context(interaction, self.manage_flag)
@@ -122,7 +136,7 @@ class PaperCommands:
         count = len(papers)
         lines = [f"Found {count} paper{'s' if count != 1 else ''} in this message.", *problems]
         reply = Reply("\n".join(lines), papers=tuple(papers.values()), error=not papers)
-        await send_reply(interaction, reply)
+        await send_reply(interaction, reply, public=False)
 
     def message_command(self) -> app_commands.ContextMenu:
         """The "Look up paper" entry of a message's Apps menu."""

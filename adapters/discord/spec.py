@@ -8,12 +8,15 @@ BOT = AdapterSpec(
     section="discord",
     channel_keys=("channel_id",),
     external_id_key="channel_id",
+    validate_section="adapters.discord.config:read_discord",
     command_prefix="/paper ",
     threads=True,
     visibility_before_run=True,
     threads_digests=True,
-    # A retried post carries the same nonce with enforce_nonce: Discord drops the repeat.
+    # A retried post carries the same nonce with enforce_nonce: within the few minutes
+    # Discord keeps a nonce, it answers with the message already posted instead of a second.
     checks_unknown_outcome=True,
+    library_loggers=("discord",),
 )
 
 WEBHOOK = AdapterSpec(

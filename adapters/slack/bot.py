@@ -1,8 +1,17 @@
 """The Slack bot: ``/paper`` slash command and alert delivery with a bot token (slack-bolt).
 
 One workspace per bot token. Socket Mode (default) needs ``SLACK_APP_TOKEN``; HTTP mode serves
-``POST /slack/events`` and checks Slack's request signatures with ``SLACK_SIGNING_SECRET``.
-Rate limits are not retried here: a 429 becomes :class:`RetryLater` and the core's outbox waits.
+``POST /slack/events`` (guarded against slow clients: :mod:`adapters.slack.serve`) and checks
+Slack's request signatures with ``SLACK_SIGNING_SECRET``. Every command is acknowledged at once
+and answered through its ``response_url``, so no command outlives Slack's 3 seconds however
+long ``users.info`` or the database take.
+
+Every Web API call is bounded by ``[delivery] timeout_seconds`` (slack_sdk ignores its own
+``timeout`` when given a session, so the session carries it). Each alert carries ``metadata``
+naming its outbox key; when an earlier attempt's outcome is unknown, :meth:`find_sent` reads
+the channel (``conversations.history``, or ``conversations.replies`` in the alert's thread) for
+a message with that key before posting again. Rate limits are not retried here: they become
+:class:`RetryLater` and the core's outbox waits. Errors: :mod:`adapters.slack.errors`.
 """
 
 from __future__ import annotations
@@ -15,12 +24,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.config import USER_ID, SlackSettings
+from adapters.slack.errors import classify
 from adapters.slack.render import (
     SHARE_ACTION,
     Message,
@@ -30,16 +40,18 @@ from adapters.slack.render import (
     render_shared,
     render_version,
 )
-from bot.config import ConfigError, SectionReader, section
+from adapters.slack.serve import GuardedServer
+from bot.config import ConfigError, adapter_settings
 from bot.model import CommandContext, MessageKind, Reply
 from bot.port import (
     AdapterContext,
     ChannelUnavailable,
+    DeliveryError,
+    OutcomeUnknown,
     Outgoing,
     Refused,
     RetryLater,
     StartupError,
-    parse_retry_after,
 )
 
 log = logging.getLogger(__name__)
@@ -56,18 +68,11 @@ class _QuietBolt(logging.Filter):
 
 COMMAND = "/paper"
 ADMIN_CACHE_SECONDS = 300.0
-API_TIMEOUT_SECONDS = 30
-#: Errors that mean "this channel (or the whole token) needs a person": pause the channel.
-UNAVAILABLE = {
-    "channel_not_found": "the channel id is wrong, or the channel is private and the bot "
-    "is not in it",
-    "not_in_channel": "invite the bot to the channel",
-    "is_archived": "the channel is archived",
-    "account_inactive": "the bot token no longer works; reinstall the app",
-    "invalid_auth": "the bot token no longer works; reinstall the app",
-    "token_revoked": "the bot token was revoked; reinstall the app",
-}
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+#: ``metadata.event_type`` of every message the bot posts; ``event_payload.key`` is the key.
+EVENT_TYPE = "paperbot_message"
+#: Looking for an earlier copy starts this long before the lost attempt (clock skew).
+CLOCK_SKEW_SECONDS = 120.0
+MAX_HISTORY_PAGES = 5
 
 
 class SlackAdapter:
@@ -79,24 +84,19 @@ class SlackAdapter:
         self.ctx = ctx
         self.env = os.environ if env is None else env
         try:
-            r = section(ctx.config, "slack")
-            self.mode = r.get("mode", str, "socket")
-            if self.mode not in ("socket", "http"):
-                raise r.fail("mode", f'expected "socket" or "http", got {self.mode!r}')
-            self.http_host = r.get("http_host", str, "127.0.0.1")
-            self.http_port = r.integer("http_port", 3000)
-            self.api_url = r.url("api_url", "https://slack.com/api/") or ""
-            self.manage = _manage_policy(r)
-            r.done()
+            settings: SlackSettings = adapter_settings(ctx.config, ctx.spec)
         except ConfigError as exc:
             raise StartupError(str(exc)) from None
-        if not self.api_url.endswith("/"):
-            self.api_url += "/"
+        self.settings = settings
+        self.mode = settings.mode
+        self.api_url = settings.api_url
+        self.manage = settings.manage
+        self.timeout = ctx.config.delivery.timeout_seconds
         self.client: AsyncWebClient | None = None
         self.app: AsyncApp | None = None
         self.team_id = ""
         self.port: int | None = None  # the bound HTTP port (http mode), useful with port 0
-        self._runner: web.AppRunner | None = None
+        self.server: GuardedServer | None = None
         self._socket: Any = None
         self._admins: dict[str, tuple[float, bool]] = {}
         self._session: aiohttp.ClientSession | None = None
@@ -116,13 +116,16 @@ class SlackAdapter:
         signing = self._secret("SLACK_SIGNING_SECRET") if self.mode == "http" else None
         self.client = self._make_client(token)
         self.team_id = await self._auth_test()
-        if not any(isinstance(f, _QuietBolt) for f in log.filters):
-            log.addFilter(_QuietBolt())
+        bolt_log = logging.getLogger("slack_bolt")
+        if not any(isinstance(f, _QuietBolt) for f in bolt_log.filters):
+            bolt_log.addFilter(_QuietBolt())
         self.app = AsyncApp(
             client=self.client,
             signing_secret=signing or "unused-in-socket-mode",
             request_verification_enabled=self.mode == "http",
-            logger=log,
+            # Its own logger, kept at WARNING (the spec's library_loggers): at INFO bolt logs
+            # whole request bodies of badly signed requests.
+            logger=bolt_log,
         )
         self.app.command(COMMAND)(self._on_command)
         self.app.action(SHARE_ACTION)(self._on_share)
@@ -137,12 +140,14 @@ class SlackAdapter:
 
     def _make_client(self, token: str) -> AsyncWebClient:
         # retry_handlers=[]: 429s and connection errors go back to the core's outbox.
-        # One shared session: slack_sdk otherwise opens a new connection for every call.
-        self._session = aiohttp.ClientSession()
+        # One shared session: slack_sdk otherwise opens a new connection for every call. The
+        # time-out is the session's: slack_sdk applies its own only to sessions it creates.
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        self._session = aiohttp.ClientSession(timeout=timeout)
         return AsyncWebClient(
             token=token,
             base_url=self.api_url,
-            timeout=API_TIMEOUT_SECONDS,
+            timeout=max(1, int(self.timeout)),
             retry_handlers=[],
             session=self._session,
         )
@@ -162,17 +167,17 @@ class SlackAdapter:
 
     async def _serve_http(self) -> None:
         assert self.app is not None
-        self._runner = web.AppRunner(self.app.web_app(path="/slack/events"))
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.http_host, self.http_port)
+        s = self.settings
+        server = GuardedServer(
+            self.app.web_app(path="/slack/events"), header_timeout=s.header_timeout_seconds
+        )
         try:
-            await site.start()
+            self.port = await server.start(s.http_host, s.http_port)
         except OSError as exc:
-            await self._runner.cleanup()
             raise StartupError(
-                f"cannot listen on {self.http_host}:{self.http_port}: {exc.strerror}"
+                f"cannot listen on {s.http_host}:{s.http_port}: {exc.strerror}"
             ) from None
-        self.port = self._runner.addresses[0][1]
+        self.server = server
 
     async def stop(self) -> None:
         """Close the socket-mode connection, the HTTP server and the API session."""
@@ -182,14 +187,15 @@ class SlackAdapter:
         if self._socket is not None:
             socket, self._socket = self._socket, None
             await socket.close_async()
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
+        if self.server is not None:
+            server, self.server = self.server, None
+            await server.stop()
 
     # -- commands -----------------------------------------------------------------------
 
-    async def can_manage(self, user_id: str) -> bool:
-        """Whether ``user_id`` may subscribe/unsubscribe under the ``manage`` policy."""
+    async def can_manage(self, user_id: str) -> bool | None:
+        """Whether ``user_id`` may subscribe/unsubscribe under the ``manage`` policy; None
+        when Slack could not be asked (``users.info`` failed)."""
         if self.manage == "everyone":
             return True
         if isinstance(self.manage, tuple):
@@ -202,7 +208,7 @@ class SlackAdapter:
             info = await self.client.users_info(user=user_id)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("users.info failed for %s: %s", user_id, type(exc).__name__)
-            return False  # not cached: the next command asks again
+            return None  # not cached: the next command asks again
         user = info.get("user") or {}
         allowed = bool(user.get("is_admin") or user.get("is_owner"))
         self._admins[user_id] = (time.monotonic() + ADMIN_CACHE_SECONDS, allowed)
@@ -212,27 +218,29 @@ class SlackAdapter:
         team = command.get("team_id") or self.team_id
         channel = command.get("channel_id", "")
         user = command.get("user_id", "")
+        manages = self.ctx.manages(command.get("text", ""))
         return CommandContext(
             platform="slack",
             channel_name=f"slack:{team}/{channel}",
             external_id=channel,
             user_id=user,
             user_name=command.get("user_name", ""),
-            can_manage=await self.can_manage(user),
+            can_manage=await self.can_manage(user) if manages else True,
+            scope=f"slack:{team}",
         )
 
     async def _run(self, command: dict[str, Any]) -> Reply:
         return await self.ctx.dispatch(await self._context(command), command.get("text", ""))
 
     async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
-        """``/paper …``: answer in the ack, or ack at once and respond() when it may fetch."""
-        if self.ctx.may_fetch(command.get("text", "")):
-            await ack()
-            reply = await self._run(command)
-            await respond(**_answer(reply))
-            return
+        """``/paper …``: acknowledge at once (Slack gives 3 s), then answer through
+        ``response_url`` however long the command takes."""
+        await ack()
         reply = await self._run(command)
-        await ack(**_answer(reply))
+        try:
+            await respond(**_answer(reply))
+        except Exception as exc:  # the response_url expired or Slack is down: say so once
+            log.warning("answering /paper through response_url failed: %s", type(exc).__name__)
 
     async def _on_share(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         """The "Share in channel" button: post the looked-up paper publicly."""
@@ -248,7 +256,7 @@ class SlackAdapter:
             )
             return
         user = str((body.get("user") or {}).get("id", ""))
-        message = render_shared(paper, user if _USER_ID.match(user) else None)
+        message = render_shared(paper, user if USER_ID.match(user) else None)
         await respond(response_type="in_channel", replace_original=False, **message)
 
     async def _on_link(self, ack: Any) -> None:
@@ -257,43 +265,90 @@ class SlackAdapter:
 
     # -- delivery -----------------------------------------------------------------------
 
-    async def deliver(self, outgoing: Outgoing) -> str | None:
-        """Post an alert (returns its ``ts``) or a thread reply under ``parent_ref``."""
+    def _delivery_client(self) -> AsyncWebClient:
         if self.client is None:  # `paperbot check` delivers without listening
             try:
                 self.client = self._make_client(self._secret("SLACK_BOT_TOKEN"))
             except StartupError as exc:
                 raise RetryLater(str(exc)) from None
+        return self.client
+
+    async def deliver(self, outgoing: Outgoing) -> str | None:
+        """Post an alert (returns its ``ts``) or a thread reply under ``parent_ref``."""
+        client = self._delivery_client()
         channel = outgoing.destination.external_id
         if not channel:
             raise ChannelUnavailable("no Slack channel id for this channel")
         kwargs = _payload(outgoing)
+        metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": outgoing.message.key}}
         try:
-            resp = await self.client.chat_postMessage(channel=channel, **kwargs)
+            resp = await client.chat_postMessage(channel=channel, metadata=metadata, **kwargs)
         except SlackApiError as exc:
-            raise _delivery_error(exc) from None
+            raise _api_error(exc) from None
         except TimeoutError:
-            raise RetryLater("time-out talking to Slack") from None
-        except aiohttp.ClientError as exc:
+            raise OutcomeUnknown(f"no answer from Slack within {self.timeout:g} s") from None
+        except aiohttp.ClientConnectorError as exc:  # never reached Slack: nothing was posted
             raise RetryLater(f"cannot reach Slack: {type(exc).__name__}") from None
+        except aiohttp.ClientError as exc:  # the request may have arrived
+            raise OutcomeUnknown(f"connection to Slack lost: {type(exc).__name__}") from None
         ts = resp.get("ts")
         return str(ts) if ts else None
 
-
-def _manage_policy(r: SectionReader) -> str | tuple[str, ...]:
-    raw = r.get("manage", (str, list), "everyone")
-    if isinstance(raw, str):
-        policy: str = raw
-        if raw not in ("everyone", "admins"):
-            raise r.fail(
-                "manage", f'expected "everyone", "admins" or a list of user ids, got {raw!r}'
+    async def find_sent(self, outgoing: Outgoing) -> str | None:
+        """The ``ts`` of a message already posted for ``outgoing`` (its metadata names the
+        outbox key), looked for since the lost attempt; None when there is none or the bot
+        cannot read the channel (no ``channels:history`` / ``groups:history``, not a member)."""
+        client = self._delivery_client()
+        message = outgoing.message
+        oldest = f"{max((message.check_from or 0.0) - CLOCK_SKEW_SECONDS, 0.0):.6f}"
+        params: dict[str, Any] = {
+            "channel": outgoing.destination.external_id,
+            "oldest": oldest,
+            "inclusive": True,
+            "include_all_metadata": True,
+            "limit": 200,
+        }
+        try:
+            for _page in range(MAX_HISTORY_PAGES):
+                if message.parent_ref:
+                    resp = await client.conversations_replies(ts=message.parent_ref, **params)
+                else:
+                    resp = await client.conversations_history(**params)
+                for posted in resp.get("messages") or []:
+                    meta = posted.get("metadata") or {}
+                    if meta.get("event_type") == EVENT_TYPE and (
+                        (meta.get("event_payload") or {}).get("key") == message.key
+                    ):
+                        return str(posted["ts"])
+                params["cursor"] = (resp.get("response_metadata") or {}).get("next_cursor")
+                if not params["cursor"]:
+                    break
+        except SlackApiError as exc:
+            error = _api_error(exc)
+            if isinstance(error, RetryLater):
+                raise RetryLater(f"cannot check for an earlier copy: {error.reason}") from None
+            log.warning(
+                "%s: cannot look for an earlier copy of %s (%s); sending again, a duplicate "
+                "is possible",
+                outgoing.channel.name,
+                message.key,
+                error.reason,
             )
-        return policy
-    ids = r.strings("manage", ())
-    bad = [i for i in ids if not _USER_ID.match(i)]
-    if bad:
-        raise r.fail("manage", f"expected Slack user ids like U0123ABCD, got {bad[0]!r}")
-    return ids
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise RetryLater(f"cannot check for an earlier copy: {type(exc).__name__}") from None
+        return None
+
+
+def _api_error(exc: SlackApiError) -> DeliveryError:
+    """A Web API failure as the delivery contract (:func:`adapters.slack.errors.classify`)."""
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    needed = data.get("needed")
+    return classify(
+        exc.response.status_code,
+        str(data.get("error") or ""),
+        exc.response.headers,
+        str(needed) if needed else None,
+    )
 
 
 def _answer(reply: Reply) -> Message:
@@ -314,22 +369,3 @@ def _payload(outgoing: Outgoing) -> Message:
         return {**render_abstract(paper), "thread_ts": parent}
     message = render_version(paper, outgoing.message.version)
     return {**message, "thread_ts": parent, "reply_broadcast": False}
-
-
-def _delivery_error(exc: SlackApiError) -> Exception:
-    """Map a Web API failure to the delivery contract."""
-    status = exc.response.status_code
-    error = str(exc.response.get("error") or "") if isinstance(exc.response.data, dict) else ""
-    if status == 429 or error == "ratelimited":
-        return RetryLater(
-            "rate limited by Slack (HTTP 429)",
-            retry_after=parse_retry_after(exc.response.headers.get("Retry-After")),
-        )
-    if status >= 500:
-        return RetryLater(f"Slack error (HTTP {status}{', ' + error if error else ''})")
-    if error == "missing_scope":
-        needed = exc.response.get("needed") or "see the manifest"
-        return ChannelUnavailable(f"missing_scope: the app needs {needed}; add it and reinstall")
-    if error in UNAVAILABLE:
-        return ChannelUnavailable(f"{error}: {UNAVAILABLE[error]}")
-    return Refused(error or f"HTTP {status}")

@@ -1,5 +1,10 @@
 """Block Kit messages for Slack: pure functions from neutral objects to message payloads.
 
+Command answers are ``rich_text`` blocks built from the core's Markdown subset: Slack offers no
+way to escape mrkdwn, so a value a user typed (a :func:`~bot.model.text.literal` span) becomes a
+plain ``text`` element that Slack shows as typed (``*bold*``, backticks, ``<!channel>`` and
+``[text](url)`` included) and never parses.
+
 Every piece of paper text is escaped (``&``, ``<``, ``>``) so a ``<!channel>`` or ``<@U…>`` in a
 title is shown, never acted on. Slack's limits (header 150, section 3000, 50 blocks per message)
 apply to the text as sent, so text is escaped first and cut afterwards, at a word boundary and
@@ -13,7 +18,7 @@ import re
 from typing import Any
 
 from bot.model import Alert, Paper, Reply
-from bot.model.text import author_line, cut_words, first_sentences
+from bot.model.text import author_line, cut_words, first_sentences, split_literals, without_marks
 
 MAX_BLOCKS = 50
 HEADER_CHARS = 150
@@ -192,15 +197,75 @@ def render_version(paper: Paper, version: int) -> Message:
     return _message(_fallback(text), [_section(body)])
 
 
+def _styled(text: str, style: dict[str, bool]) -> Block:
+    element: Block = {"type": "text", "text": text}
+    on = {k: True for k, v in style.items() if v}
+    if on:
+        element["style"] = on
+    return element
+
+
+def _core_elements(text: str, style: dict[str, bool]) -> list[Block]:
+    """The core's own text: ``*bold*``, ```code```, ``_italic_`` lines as styles."""
+    out: list[Block] = []
+    run = ""
+    for i, ch in enumerate(text):
+        line_edge = i == 0 or text[i - 1] == "\n" or i + 1 == len(text) or text[i + 1] == "\n"
+        toggle = (
+            (ch == "`")
+            or (ch == "*" and not style["code"])
+            or (ch == "_" and not style["code"] and line_edge)
+        )
+        if not toggle:
+            run += ch
+            continue
+        if run:
+            out.append(_styled(run, style))
+            run = ""
+        key = {"`": "code", "*": "bold", "_": "italic"}[ch]
+        style[key] = not style[key]
+    if run:
+        out.append(_styled(run, style))
+    return out
+
+
+def rich_text(text: str, limit: int = SECTION_CHARS) -> list[Block]:
+    """Core text as ``rich_text`` blocks of at most ``limit`` characters each; literal spans
+    become plain text elements, whatever they contain."""
+    style = {"bold": False, "italic": False, "code": False}
+    elements: list[Block] = []
+    for piece, is_literal in split_literals(text):
+        if is_literal:
+            elements.append(_styled(piece, style))
+        else:
+            elements.extend(_core_elements(piece, style))
+    groups: list[list[Block]] = []
+    current: list[Block] = []
+    size = 0
+    for element in elements:
+        for start in range(0, len(element["text"]), limit):
+            part = {**element, "text": element["text"][start : start + limit]}
+            if size + len(part["text"]) > limit and current:
+                groups.append(current)
+                current, size = [], 0
+            current.append(part)
+            size += len(part["text"])
+    if current:
+        groups.append(current)
+    return [
+        {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": group}]}
+        for group in groups
+    ]
+
+
 def render_reply(reply: Reply, *, share: bool | None = None) -> Message:
-    """A command answer: text as mrkdwn sections, then paper cards while there is room.
+    """A command answer: text as rich text, then paper cards while there is room.
 
     ``share`` adds a "Share in channel" button to each card; by default it is shown on
     ephemeral answers only (a public answer is already shared).
     """
     share = reply.ephemeral if share is None else share
-    text = escape(reply.text)
-    blocks: list[Block] = [_section(p) for p in chunks(text)][: MAX_BLOCKS - 1]
+    blocks: list[Block] = rich_text(reply.text)[: MAX_BLOCKS - 1]
     shown = 0
     for paper in reply.papers:
         card = paper_blocks(paper, share=share)
@@ -210,7 +275,8 @@ def render_reply(reply: Reply, *, share: bool | None = None) -> Message:
         shown += 1
     if shown < len(reply.papers) and len(blocks) < MAX_BLOCKS:
         blocks.append(_section(f"_…and {len(reply.papers) - shown} more not shown_"))
-    fallback = reply.text if not reply.papers else f"{reply.text} {reply.papers[0].title}"
+    text = without_marks(reply.text)
+    fallback = text if not reply.papers else f"{text} {reply.papers[0].title}"
     return _message(_fallback(fallback) or " ", blocks or [_section(" ")])
 
 

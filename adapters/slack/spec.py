@@ -8,10 +8,14 @@ BOT = AdapterSpec(
     section="slack",
     channel_keys=("channel_id",),
     external_id_key="channel_id",
+    validate_section="adapters.slack.config:read_slack",
     command_prefix="/paper ",
     threads=True,
     receives=frozenset({"buttons"}),
     threads_digests=True,
+    # Each message carries metadata with its outbox key; conversations.history finds it.
+    checks_unknown_outcome=True,
+    library_loggers=("slack_bolt", "slack_sdk"),
 )
 
 WEBHOOK = AdapterSpec(

@@ -30,7 +30,7 @@ from bot.chat.services import (
 from bot.chat.typos import nearest_command
 from bot.matching.topic import TOPIC_HELP
 from bot.model import CommandContext, Reply, SubscriptionKind
-from bot.model.text import unexpected_error
+from bot.model.text import literal, unexpected_error
 
 log = logging.getLogger("paperbot.commands")
 
@@ -45,6 +45,9 @@ class Command:
     handler: Handler
     manages: bool = False  # changes subscriptions: needs permission
     may_fetch: bool = False  # may touch the network: adapters ack/defer first
+    #: The answer is shown to the whole channel (errors never are). Declared here, before the
+    #: command runs, because Discord fixes a reply's visibility when it defers.
+    public: bool = False
     #: Whether an argument string is this command's (for typos: suggest only then).
     accepts: Callable[[str], bool] = lambda args: not args
 
@@ -125,6 +128,7 @@ class Commands:
                 self.subscribe,
                 manages=True,
                 accepts=_subscribe_args,
+                public=True,
             ),
             Command(
                 "unsubscribe",
@@ -133,6 +137,7 @@ class Commands:
                 self.unsubscribe,
                 manages=True,
                 accepts=lambda args: subscription_id(args) is not None,
+                public=True,
             ),
             Command("list", "list", "this channel's subscriptions", self.list),
             Command(
@@ -173,6 +178,12 @@ class Commands:
         parsed = self.parse(text)
         return parsed.command.may_fetch and not parsed.suggest_only
 
+    def public(self, text: str) -> bool:
+        return self.parse(text).command.public
+
+    def manages(self, text: str) -> bool:
+        return self.parse(text).command.manages
+
     def prefix_for(self, ctx: CommandContext | None) -> str:
         """How users type commands where ``ctx`` comes from (``/paper `` in Slack)."""
         spec = self.config.specs.get(ctx.platform) if ctx is not None else None
@@ -202,6 +213,12 @@ class Commands:
                 return Reply(
                     f"Slow down: too many commands. Try again in {wait:.0f} s.", error=True
                 )
+        if command.manages and ctx.can_manage is None:
+            return Reply(
+                "Could not check your permission to change this channel's subscriptions "
+                "(the platform did not answer). Try again in a moment.",
+                error=True,
+            )
         if command.manages and not ctx.can_manage:
             return Reply(
                 "You do not have permission to change this channel's subscriptions.", error=True
@@ -214,12 +231,13 @@ class Commands:
 
     async def _run(self, command: Command, ctx: CommandContext, args: str) -> Reply:
         try:
-            return await command.handler(ctx, args)
-        except UserError as exc:
-            return Reply(sentence(str(exc)), error=True)
+            reply = await command.handler(ctx, args)
+        except UserError as exc:  # its message may quote what the user typed
+            return Reply(literal(sentence(str(exc))), error=True)
         except Exception:  # every adapter gets an answer; the log has the details
             log.exception("command %r failed", command.name)
             return Reply(unexpected_error(command.name), error=True)
+        return replace(reply, ephemeral=reply.error or not command.public)
 
     # -- handlers -------------------------------------------------------------------------
 
@@ -227,7 +245,7 @@ class Commands:
         if not args:
             return Reply(self.usage("lookup", ctx), error=True)
         result = await self.services.lookup(args)
-        note = f"\n_{result.note}_" if result.note else ""
+        note = f"\n_{literal(result.note)}_" if result.note else ""
         label = "Found" if len(result.papers) == 1 else f"{len(result.papers)} papers"
         return Reply(f"{label} ({result.origin}){note}", papers=result.papers)
 
@@ -242,21 +260,23 @@ class Commands:
             return Reply(self.usage("subscribe", ctx), error=True)
         channel = await self.services.chat_channel(ctx, create=True)
         if channel is None:
-            return Reply(f"Unknown channel {ctx.channel_name!r}.", error=True)
+            return Reply(f"Unknown channel {literal(repr(ctx.channel_name))}.", error=True)
         try:
             sub = await self.services.subscribe(channel, kind, value, ctx.user_name or ctx.user_id)
         except AlreadySubscribed as exc:
             if exc.same_words is not None:
-                text = f"This channel is {exc}: {kind}: {exc.same_words}."
+                text = f"This channel is {exc}: {kind}: {literal(exc.same_words)}."
             else:
-                text = f"This channel is already subscribed to {kind}: {value} (#{exc.existing})."
+                text = (
+                    f"This channel is already subscribed to {kind}: {literal(value)} "
+                    f"(#{exc.existing})."
+                )
             return Reply(text, error=True)
         except UserError as exc:
-            return Reply(f"Cannot subscribe: {exc}", error=True)
+            return Reply(f"Cannot subscribe: {literal(exc)}", error=True)
         return Reply(
-            f"Subscribed #{sub.id} {sub.label}. New matching papers will be posted here "
-            f"(papers already stored do not alert).",
-            ephemeral=False,
+            f"Subscribed #{sub.id} {sub.kind.value}: {literal(sub.value)}. New matching papers "
+            "will be posted here (papers already stored do not alert)."
         )
 
     async def unsubscribe(self, ctx: CommandContext, args: str) -> Reply:
@@ -266,7 +286,7 @@ class Commands:
         channel = await self.services.chat_channel(ctx, create=False)
         if channel is None or not await self.services.unsubscribe(channel, sub_id):
             return Reply(f"This channel has no subscription #{sub_id} (see `list`).", error=True)
-        return Reply(f"Unsubscribed #{sub_id}.", ephemeral=False)
+        return Reply(f"Unsubscribed #{sub_id}.")
 
     async def list(self, ctx: CommandContext, args: str) -> Reply:
         channel = await self.services.chat_channel(ctx, create=False)
@@ -276,11 +296,11 @@ class Commands:
                 f"No subscriptions here yet. Try `{self.prefix_for(ctx)}subscribe author "
                 "Babuschkin, Igor`."
             )
-        lines = [f"#{s.id} {s.label}" for s in subs]
+        lines = [f"#{s.id} {s.kind.value}: {literal(s.value)}" for s in subs]
         return Reply("Subscriptions of this channel:\n" + "\n".join(lines))
 
     async def status(self, ctx: CommandContext, args: str) -> Reply:
-        return Reply(await self.services.status())
+        return Reply(await self.services.status(scope=ctx))
 
     async def help(self, ctx: CommandContext, args: str) -> Reply:
         prefix = self.prefix_for(ctx)

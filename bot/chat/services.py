@@ -8,7 +8,6 @@ Expected failures are :class:`~bot.chat.errors.UserError` s.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 
 from bot.chat.errors import UserError
@@ -96,13 +95,11 @@ class Services:
         lookup: Lookup,
         *,
         clock: Clock = SYSTEM_CLOCK,
-        source_url: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.lookup = lookup
         self.clock = clock
-        self.source_url = source_url
 
     @classmethod
     def over(
@@ -111,8 +108,7 @@ class Services:
         """The services with a look-up that asks ``arxiv`` (None: the store only)."""
         lookup = Lookup(store, arxiv, max_length=config.limits.max_query_length)
         # Looked up at each call: the URLs status shows are those ``arxiv`` polls now.
-        source_url = (lambda category: arxiv.listing_url(category)) if arxiv else None
-        return cls(store, config, lookup, clock=clock, source_url=source_url)
+        return cls(store, config, lookup, clock=clock)
 
     async def channel_named(self, name: str) -> Channel:
         """The channel with this name (or config alias); :class:`UnknownChannel` otherwise."""
@@ -175,11 +171,16 @@ class Services:
         """Deliver to a paused channel again."""
         await self.store.channels.resume(channel.id)
 
-    async def status(self, now: datetime | None = None) -> str:
-        """The ``status`` report (no secret is ever part of it)."""
-        return await status_text(
-            self.store, self.config, now or self.clock.now(), source_url=self.source_url
-        )
+    async def status(
+        self, now: datetime | None = None, *, scope: CommandContext | None = None
+    ) -> str:
+        """The ``status`` report (no secret is ever part of it); ``scope``: a chat asker's
+        context, whose view is limited to their workspace or guild."""
+        return await status_text(self.store, self.config, now or self.clock.now(), scope)
+
+    async def retry(self, channels: list[Channel]) -> int:
+        """Re-queue the refused messages of ``channels`` (due at once); how many."""
+        return await self.store.outbox.requeue_failed([c.id for c in channels])
 
 
 __all__ = [

@@ -1,17 +1,36 @@
-"""The ``status`` report: sources (last and next poll, health), deliveries, paused channels."""
+"""The ``status`` report, in three sections that later changes add rows to, never layouts:
+
+* **Sources**: this config's sources (the configured categories and those subscriptions ask
+  for): last success, the listing seen, health (failing since when, how often, why; disabled),
+  and the next poll as the scheduler will do it (after the back-off of a failing source).
+* **Ledger**: per category and announcement day, what was announced and what it caused. It
+  stands between the other two and is left out while it has no rows (nothing records them yet).
+* **Channels**: per channel its delivery mode, pending, held and failed messages, when the next
+  one is due and why it waits; a paused channel says how to resume it, refused messages how to
+  re-queue them (``paperbot retry``).
+
+The console and the CLI see everything. A chat ``status`` passes the asker's context: it shows
+the same sections with only the channels of the asker's workspace or guild (chat channels are
+named ``slack:T…/C…``, ``discord:GUILD/CHANNEL``) and the channel it is typed in; a channel named
+in the config file appears in chat only in its own channel (the CLI shows it everywhere).
+URLs are redacted; no secret is ever part of the report.
+"""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.config import Config
 from bot.ingest.calendar import is_listing_day, next_poll_time
-from bot.ingest.poller import polled_categories
+from bot.ingest.poller import backoff_until, polled_categories
+from bot.model import Channel, CommandContext, SourceState, SubscriptionKind
+from bot.model.text import literal
 from bot.sources.arxiv import listing_url
 from bot.sources.redact import redact_url
-from bot.store import Store
+from bot.store import ChannelQueue, QueueSummary, Store
+
+#: Every channel delivers each alert as it comes; digest modes are a later addition.
+DEFAULT_MODE = "instant"
 
 
 def _ago(when: datetime | None, now: datetime) -> str:
@@ -27,55 +46,105 @@ def _ago(when: datetime | None, now: datetime) -> str:
     return f"{seconds // 86400}d ago"
 
 
-async def status_text(
-    store: Store,
-    config: Config,
-    now: datetime | None = None,
-    source_url: Callable[[str], str] | None = None,
-) -> str:
-    """A readable report. URLs are redacted; no secret is ever part of it.
+def _at(epoch: float) -> str:
+    return f"{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d %H:%M:%S} UTC"
 
-    Only the sources this config polls are shown (``source_url``: the URL of a category's
-    listing, by default under ``[arxiv] rss_url``): a database shared with another config
-    keeps rows of other categories and feeds that this one never polls.
-    """
+
+def visible(channel: Channel, ctx: CommandContext | None) -> bool:
+    """Whether a chat asker (``ctx``; None: the CLI) may see ``channel`` in ``status``."""
+    if ctx is None or ctx.scope is None:
+        return True
+    if channel.name.startswith(ctx.scope + "/"):
+        return True
+    return channel.platform == ctx.platform and channel.external_id == ctx.external_id
+
+
+async def status_text(
+    store: Store, config: Config, now: datetime | None = None, ctx: CommandContext | None = None
+) -> str:
+    """The report (see the module docstring); ``ctx`` scopes a chat asker's view."""
     now = now or datetime.now(UTC)
-    lines = [f"Next poll: {next_poll_time(config.arxiv, now):%Y-%m-%d %H:%M} UTC"]
-    url = source_url or functools.partial(listing_url, config.arxiv.rss_url)
-    ours = {url(c) for c in await polled_categories(store, config.arxiv)}
-    states = sorted((s for s in await store.sources.list() if s.url in ours), key=lambda s: s.url)
-    if not states:
-        lines.append("Sources: not polled yet.")
-    for s in states:
-        health = "ok"
-        if s.disabled_reason:
-            health = f"DISABLED ({s.disabled_reason})"
-        elif s.consecutive_failures:
-            health = f"failing ×{s.consecutive_failures}: {s.last_error}"
-        listing = f", listing of {s.last_pub_date:%a %d %b}" if s.last_pub_date else ""
-        lines.append(
-            f"• {redact_url(s.url)}: last success {_ago(s.last_success, now)}{listing}; {health}"
-        )
-        if (
-            s.last_pub_date is not None
-            and s.last_items == 0
-            and is_listing_day(s.last_pub_date)
-            and not s.disabled_reason
-        ):
-            lines.append("  (its weekday listing was empty: a holiday, or arXiv trouble)")
-    summary = await store.outbox.summary()
-    channels = {c.id: c for c in await store.channels.list()}
-    pending = sum(summary.pending.values())
-    lines.append(f"Pending deliveries: {pending}")
-    for channel_id, count in sorted(summary.pending.items()):
-        name = channels[channel_id].name if channel_id in channels else f"#{channel_id}"
-        lines.append(f"  {name}: {count}")
-    paused = [c for c in channels.values() if c.paused_reason]
-    for c in paused:
-        lines.append(f"Paused: {c.name} — {c.paused_reason} (`paperbot resume {c.name}`)")
-    if summary.failed_count:
-        lines.append(f"Refused by the platform: {summary.failed_count} message(s)")
-        for channel_id, paper_id, kind, error in summary.failed:
-            name = channels[channel_id].name if channel_id in channels else f"#{channel_id}"
-            lines.append(f"  {name} {kind} {paper_id}: {error}")
+    lines = ["*Sources*"]
+    lines += await _sources(store, config, now)
+    lines += _ledger()
+    lines.append("*Channels*")
+    channels = [c for c in await store.channels.list() if visible(c, ctx)]
+    lines += _channels(channels, await store.outbox.summary(now=now.timestamp()), now)
     return "\n".join(lines)
+
+
+async def _sources(store: Store, config: Config, now: datetime) -> list[str]:
+    subscribed = await store.subscriptions.values(SubscriptionKind.CATEGORY)
+    # Only the categories this config polls (a database shared with another config keeps rows
+    # of others); a category's row under this config's feed URL wins over another feed's.
+    own = listing_url(config.arxiv.rss_url, "")
+    states: dict[str, SourceState] = {}
+    for known in sorted(await store.sources.list(), key=lambda s: not s.url.startswith(own)):
+        states.setdefault(_category_of(known.url), known)
+    lines = []
+    for category in polled_categories(config.arxiv.categories, subscribed):
+        state = states.get(category)
+        if state is None:
+            when = next_poll_time(config.arxiv, now)
+            lines.append(f"• {category}: not polled yet; next poll {when:%Y-%m-%d %H:%M} UTC")
+            continue
+        lines += _source(category, state, config, now)
+    return lines or ["• none"]
+
+
+def _category_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _source(category: str, s: SourceState, config: Config, now: datetime) -> list[str]:
+    listing = f", listing of {s.last_pub_date:%a %d %b}" if s.last_pub_date else ""
+    head = f"• {category} ({redact_url(s.url)}): last success {_ago(s.last_success, now)}{listing}"
+    if s.disabled_reason:
+        return [f"{head}; DISABLED ({literal(s.disabled_reason)}); `paperbot check` re-enables it"]
+    next_at = next_poll_time(config.arxiv, now)
+    until = backoff_until(s, config.arxiv)
+    if until is not None and until > now.timestamp():
+        next_at = next_poll_time(config.arxiv, datetime.fromtimestamp(until, UTC))
+    health = "ok"
+    if s.consecutive_failures:
+        since = f" since {s.failing_since:%Y-%m-%d %H:%M} UTC" if s.failing_since else ""
+        health = f"failing ×{s.consecutive_failures}{since}: {literal(s.last_error or '?')}"
+    lines = [f"{head}; {health}; next poll {next_at:%Y-%m-%d %H:%M} UTC"]
+    if s.last_pub_date is not None and s.last_items == 0 and is_listing_day(s.last_pub_date):
+        lines.append("  (its weekday listing was empty: a holiday, or arXiv trouble)")
+    return lines
+
+
+def _ledger() -> list[str]:
+    """Per category and announcement day; no rows are recorded yet, so the section is left out."""
+    return []
+
+
+def _channels(channels: list[Channel], summary: QueueSummary, now: datetime) -> list[str]:
+    lines: list[str] = []
+    totals = [0, 0, 0]
+    for c in channels:
+        q = summary.channels.get(c.id, ChannelQueue())
+        totals = [totals[0] + q.pending, totals[1] + q.held, totals[2] + q.failed]
+        line = (
+            f"• {literal(c.name)} ({c.platform}, {DEFAULT_MODE}): {q.pending} pending, "
+            f"{q.held} held, {q.failed} failed"
+        )
+        if q.pending and q.next_due is not None:
+            due = "now" if q.next_due <= now.timestamp() else _at(q.next_due)
+            why = f" ({literal(q.reason)})" if q.reason else ""
+            line += f"; next due {due}{why}"
+        if q.held and q.held_until is not None:
+            line += f"; held until {_at(q.held_until)}"
+        lines.append(line)
+        if c.paused_reason:
+            lines.append(f"  Paused: {literal(c.paused_reason)} (`paperbot resume {c.name}`)")
+        if q.failed:
+            lines.append(f"  Refused: {q.failed} (`paperbot retry {c.name}` re-queues them)")
+            for channel_id, paper_id, kind, error in summary.failed:
+                if channel_id == c.id:
+                    lines.append(f"  {kind} {paper_id}: {literal(error)}")
+    if not channels:
+        lines.append("• none")
+    lines.append(f"Deliveries: {totals[0]} pending, {totals[1]} held, {totals[2]} failed")
+    return lines

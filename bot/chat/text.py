@@ -7,7 +7,7 @@ import textwrap
 
 from bot.chat.ids import find_references
 from bot.model import Alert, Paper
-from bot.model.text import author_line, first_sentences
+from bot.model.text import author_line, first_sentences, split_literals
 
 
 def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) -> str:
@@ -38,4 +38,13 @@ def alert_text(alert: Alert) -> str:
     return f"{card}\n  matched {reasons}" if reasons else card
 
 
-__all__ = ["alert_text", "find_references", "paper_card_text"]
+def plain_text(text: str) -> str:
+    """Core text for a terminal: bold marks dropped from the core's own words, what a user or
+    a platform wrote shown exactly as it is (command names keep their backticks)."""
+    return "".join(
+        piece if is_literal else piece.replace("*", "")
+        for piece, is_literal in split_literals(text)
+    )
+
+
+__all__ = ["alert_text", "find_references", "paper_card_text", "plain_text"]

@@ -15,7 +15,7 @@ from bot.app import App, needed_platforms
 from bot.chat.commands import Commands
 from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
-from bot.chat.text import paper_card_text
+from bot.chat.text import paper_card_text, plain_text
 from bot.cli import demo
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
@@ -58,6 +58,12 @@ def register(sub: Any) -> None:
     p = sub.add_parser("resume", help="resume deliveries to a paused channel")
     p.add_argument("channel", metavar="CHANNEL")
     p.set_defaults(handler=cmd_resume)
+
+    p = sub.add_parser("retry", help="re-queue the messages a platform refused")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("channel", nargs="?", metavar="CHANNEL")
+    which.add_argument("--all", action="store_true", help="every channel")
+    p.set_defaults(handler=cmd_retry)
 
     for name, help_text, handler in (
         ("status", "sources, pending deliveries, paused channels", cmd_status),
@@ -211,9 +217,23 @@ async def cmd_resume(args: argparse.Namespace, config: Config) -> ExitCode:
     return ExitCode.OK
 
 
+async def cmd_retry(args: argparse.Namespace, config: Config) -> ExitCode:
+    """``paperbot retry CHANNEL`` or ``--all``: refused messages are owed again, due at once
+    (the next ``run`` or ``check`` delivers them). Exit 0 even when there were none."""
+    async with App.open(config) as app:
+        services = _services(app)
+        if args.all:
+            channels = await app.store.channels.list()
+        else:
+            channels = [await _named_channel(services, args.channel)]
+        count = await services.retry(channels)
+    print(f"re-queued {count}")
+    return ExitCode.OK
+
+
 async def cmd_status(args: argparse.Namespace, config: Config) -> ExitCode:
     async with App.open(config) as app:
-        print(await _services(app).status())
+        print(plain_text(await _services(app).status()))
     return ExitCode.OK
 
 

@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from bot.cli.commands import register
 from bot.cli.errors import CliError, ExitCode
+from bot.cli.logs import SafeLogFilter, quiet
 from bot.config import Config, ConfigError, load_config, world_readable_secret_warning
 from bot.port import StartupError
 from bot.store import StoreError
@@ -82,8 +83,10 @@ def _setup_logging(config: Config | None, verbose: int, *, terse: bool = False) 
     if terse and level >= logging.WARNING:
         form = "paperbot: %(message)s"
     logging.basicConfig(level=level, format=form, stream=_Stderr())
-    for noisy in ("aiosqlite", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(SafeLogFilter())
+    libraries = [n for s in (config.specs.values() if config else ()) for n in s.library_loggers]
+    quiet(["aiosqlite", "asyncio", *libraries], level)
     if level == logging.WARNING:
         # Each failed request is reported by its caller (a command's one-line error, the
         # poller's warning); the HTTP client's own warning would say it twice. ``-v`` shows it.

@@ -1,5 +1,6 @@
 """Delivering the outbox through the adapters: claim, send, record the outcome."""
 
-from bot.delivery.deliverer import Deliverer, DrainReport
+from bot.delivery.claims import DrainReport
+from bot.delivery.deliverer import Deliverer
 
 __all__ = ["Deliverer", "DrainReport"]

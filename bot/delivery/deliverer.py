@@ -1,31 +1,48 @@
 """Delivering the outbox: claim, render through the channel's adapter, record the outcome.
 
-At least once: a message is marked sent only after the platform accepted it, so the only
-duplicate is a process dying between the platform's acceptance and our record of it. Each
-channel is paced (the platform's own pace, else ``per_channel_interval_seconds``) and channels
-are served concurrently.
+At least once: a message is marked sent only after the platform accepted it. Every send is
+bounded by ``[delivery] timeout_seconds``; a send whose answer never came (or that the platform
+says may have gone through) is retried, and where the adapter can look (``find_sent``) it looks
+for the copy already posted before sending again. The claim's lease outlasts the whole claimed
+share, each message taking a check and a send of the full time-out, so no other process takes
+over a message that is still being sent. What remains: a process dying, or its record failing,
+after the platform accepted (then the next attempt checks where it can), and a lost answer
+where the platform offers no way to look (webhooks). Each channel is paced (the platform's own
+pace, else ``per_channel_interval_seconds``) and channels are served concurrently.
+
+When the database cannot be written (a full disk), nothing is sent that could not be recorded:
+claiming fails first; a message accepted just before is remembered in memory and recorded as
+soon as writing works again, and never re-sent by this process meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import os
+import math
 import random
-import socket
-import uuid
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from bot.config import ChannelConfig, DeliveryConfig
+from bot.delivery.claims import DrainReport, dead_owners, new_worker_id
 from bot.delivery.outcome import Failed, Outcome, Paused, Retry, Sent
 from bot.delivery.scrub import scrub
 from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.adapter import AdapterSpec
 from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.model.text import build_alert
-from bot.port import Adapter, ChannelUnavailable, Destination, Outgoing, Refused, RetryLater
+from bot.port import (
+    Adapter,
+    ChannelUnavailable,
+    Destination,
+    OutcomeUnknown,
+    Outgoing,
+    Refused,
+    RetryLater,
+)
 from bot.store import Store
 
 log = logging.getLogger("paperbot.delivery")
@@ -33,37 +50,8 @@ log = logging.getLogger("paperbot.delivery")
 #: Messages claimed per round (across channels), and at most this many of one channel.
 CLAIM_BATCH = 200
 CLAIM_PER_CHANNEL = 20
-#: The longest one send may take (the adapters' HTTP time-out, discord.py's 429 sleeps).
-SEND_TIMEOUT = 30.0
-
-
-def new_worker_id() -> str:
-    """``host:pid:nonce`` — lets a restarted process recognise claims of dead processes."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@dataclass
-class DrainReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    paused: list[str] = field(default_factory=list)
-
-    def add(self, other: DrainReport) -> None:
-        self.sent += other.sent
-        self.retried += other.retried
-        self.failed += other.failed
-        self.paused.extend(other.paused)
+#: Added to every lease: the time between claiming and the first send.
+LEASE_MARGIN = 60.0
 
 
 class Deliverer:
@@ -90,28 +78,35 @@ class Deliverer:
         self.worker_id = worker_id or new_worker_id()
         self.rng = rng
         self._last_sent: dict[int, float] = {}
+        #: Accepted by the platform but not yet recorded (the database failed): id -> record.
+        self._unrecorded: dict[int, tuple[OutboxMessage, str | None, tuple[MessageKind, ...]]] = {}
         self.wake = asyncio.Event()
 
     async def release_dead_claims(self) -> int:
-        """Hand back messages claimed by paperbot processes on this host that have died."""
-        host = socket.gethostname()
-        dead = []
-        for owner in await self.store.outbox.claim_owners():
-            parts = owner.split(":")
-            mine = len(parts) == 3 and parts[0] == host and parts[1].isdigit()
-            if mine and (owner == self.worker_id or not _pid_alive(int(parts[1]))):
-                dead.append(owner)
+        """Hand back messages claimed by paperbot processes on this host that have died (their
+        next attempt checks the platform first, where it can)."""
+        dead = dead_owners(await self.store.outbox.claim_owners(), self.worker_id)
         released = await self.store.outbox.release_claims_of(dead)
         if released:
             log.info("re-queued %d message(s) claimed by stopped processes", released)
         return released
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
-        """Exponential back-off with jitter; ``Retry-After`` wins when the platform sent one."""
-        if retry_after is not None:
-            return retry_after + self.rng() * min(1.0, retry_after * 0.1)
+        """Exponential back-off with jitter; the platform's ``Retry-After`` wins when it sent
+        one, capped at ``backoff_max_seconds`` (a non-finite or negative one is ignored)."""
+        cap = self.config.backoff_max_seconds
+        if retry_after is not None and math.isfinite(retry_after) and retry_after >= 0:
+            wait = min(retry_after, cap)
+            return wait + self.rng() * min(1.0, wait * 0.1)
         base = self.config.backoff_base_seconds * 2.0 ** max(attempts - 1, 0)
-        return min(self.config.backoff_max_seconds, base) * (0.5 + self.rng())
+        return min(cap, base) * (0.5 + self.rng())
+
+    def lease(self) -> float:
+        """How long a claim lasts: a channel's whole share, each message paced and taking a
+        check and a send of the full time-out, plus a margin (so it outlasts any send)."""
+        paces = [s.pace_seconds or 0.0 for s in self.specs.values()]
+        pace = max([self.config.per_channel_interval_seconds, *paces])
+        return LEASE_MARGIN + CLAIM_PER_CHANNEL * (pace + 2 * self.config.timeout_seconds)
 
     async def usable_channels(self) -> set[int]:
         """Channels whose platform this process has an adapter for."""
@@ -120,16 +115,15 @@ class Deliverer:
     async def run_once(self) -> DrainReport:
         """Claim what is due for the platforms we have adapters for, and deliver it."""
         report = DrainReport()
+        await self._record_unrecorded()
         channels = {c.id: c for c in await self.store.channels.list()}
         usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
-        # The lease outlasts pacing a channel's whole share, each send taking its full time-out.
-        per_send = self.config.per_channel_interval_seconds + SEND_TIMEOUT
         messages = await self.store.outbox.claim_due(
             self.worker_id,
             now=self.clock.time(),
             limit=CLAIM_BATCH,
             per_channel=CLAIM_PER_CHANNEL,
-            lease=60.0 + CLAIM_PER_CHANNEL * per_send,
+            lease=self.lease(),
             channel_ids=usable,
         )
         if not messages:
@@ -139,13 +133,41 @@ class Deliverer:
         by_channel: dict[int, list[OutboxMessage]] = defaultdict(list)
         for m in messages:
             by_channel[m.channel_id].append(m)
-        await asyncio.gather(
+        results = await asyncio.gather(
             *(
                 self._deliver_channel(channels[cid], msgs, papers, aliases.get(cid), report)
                 for cid, msgs in by_channel.items()
-            )
+            ),
+            return_exceptions=True,
         )
+        for result in results:  # every channel finished its share; now report the first error
+            if isinstance(result, BaseException):
+                raise result
         return report
+
+    async def _record_unrecorded(self) -> None:
+        """Record what the platform accepted while the database could not be written."""
+        for message_id, (message, ref, replies) in list(self._unrecorded.items()):
+            await self.store.outbox.mark_sent(message, ref, replies)
+            del self._unrecorded[message_id]
+            log.info("recorded %s as sent (the database can be written again)", message.key)
+
+    async def _record_sent(
+        self, channel: Channel, adapter: Adapter, message: OutboxMessage, ref: str | None
+    ) -> None:
+        replies = _replies(adapter, message)
+        try:
+            await self.store.outbox.mark_sent(message, ref, replies)
+        except sqlite3.Error as exc:
+            self._unrecorded[message.id] = (message, ref, replies)
+            log.error(
+                "%s: %s was posted but cannot be recorded (database error: %s); it is recorded "
+                "once the database can be written, and not sent again by this process",
+                channel.name,
+                message.key,
+                exc,
+            )
+            raise
 
     def _destination(self, channel: Channel, alias: str | None) -> Destination:
         entry = self.channel_configs.get(alias or channel.name)
@@ -165,13 +187,16 @@ class Deliverer:
         adapter = self.adapters[channel.platform]
         destination = self._destination(channel, alias)
         for index, message in enumerate(messages):
+            if message.id in self._unrecorded:  # accepted earlier: never post it twice
+                await self._record_unrecorded()
+                continue
             try:
                 outcome = await self._deliver_one(channel, adapter, destination, message, papers)
             except asyncio.CancelledError:
                 await self.store.outbox.release([m.id for m in messages[index:]])
                 raise
             if isinstance(outcome, Sent):
-                await self.store.outbox.mark_sent(message, outcome.ref, _replies(adapter, message))
+                await self._record_sent(channel, adapter, message, outcome.ref)
                 report.sent += 1
             elif isinstance(outcome, Failed):
                 await self.store.outbox.mark_failed(message.id, outcome.reason)
@@ -183,7 +208,8 @@ class Deliverer:
             else:
                 until = self.clock.time() + outcome.delay
                 rest = [m.id for m in messages[index:]]
-                await self.store.outbox.retry_later(rest, until, outcome.reason)
+                unknown = message.id if outcome.unknown else None
+                await self.store.outbox.retry_later(rest, until, outcome.reason, unknown=unknown)
                 report.retried += 1
                 return
 
@@ -204,7 +230,7 @@ class Deliverer:
         secrets = self._secrets(channel, destination)
         try:
             try:
-                ref = await adapter.deliver(outgoing)
+                ref = await self._send(channel, adapter, outgoing)
             finally:
                 # Pace from the platform's answer, not our request: the platform counts
                 # arrivals, and ours may be delayed on the way.
@@ -212,10 +238,18 @@ class Deliverer:
         except RetryLater as exc:
             reason = scrub(exc.reason, secrets)  # before it is logged or stored
             delay = self.backoff(message.attempts, exc.retry_after)
+            unknown = isinstance(exc, OutcomeUnknown)
             log.warning(
-                "%s: %s for %s; retrying in %.1fs", channel.name, reason, message.key, delay
+                "%s: %s for %s%s; retrying in %.1fs",
+                channel.name,
+                reason,
+                message.key,
+                " (it may have been posted: checking first where the platform allows)"
+                if unknown
+                else "",
+                delay,
             )
-            return Retry(delay, reason)
+            return Retry(delay, reason, unknown=unknown)
         except Refused as exc:
             reason = scrub(exc.reason, secrets)
             log.error("%s refused %s: %s", channel.name, message.key, reason)
@@ -229,6 +263,42 @@ class Deliverer:
             reason = scrub(f"internal error: {exc!r}", secrets)
             return Retry(self.backoff(message.attempts, None), reason)
         return Sent(ref)
+
+    async def _send(self, channel: Channel, adapter: Adapter, outgoing: Outgoing) -> str | None:
+        """Look for an earlier copy first when an attempt's outcome is unknown, then send;
+        each step bounded by the time-out (a send that outlives it has an unknown outcome)."""
+        timeout = self.config.timeout_seconds
+        message = outgoing.message
+        finder = getattr(adapter, "find_sent", None)
+        if message.check_from is not None and finder is not None:
+            try:
+                async with asyncio.timeout(timeout):
+                    found: str | None = await finder(outgoing)
+            except TimeoutError:
+                raise RetryLater(f"no answer within {timeout:g} s while checking") from None
+            if found is not None:
+                log.info(
+                    "%s: %s was already posted; not sending it again", channel.name, message.key
+                )
+                return found
+        elif message.check_from is not None and not self._checks(channel):
+            log.warning(
+                "%s: an earlier attempt at %s may have been posted and %s offers no way to "
+                "check; sending again (a duplicate is possible)",
+                channel.name,
+                message.key,
+                channel.platform,
+            )
+        try:
+            async with asyncio.timeout(timeout):
+                return await adapter.deliver(outgoing)
+        except TimeoutError:
+            raise OutcomeUnknown(f"no answer from the platform within {timeout:g} s") from None
+
+    def _checks(self, channel: Channel) -> bool:
+        """Whether the platform itself recognises a repeat (Discord's nonce)."""
+        spec = self.specs.get(channel.platform)
+        return spec is not None and spec.checks_unknown_outcome
 
     def _secrets(self, channel: Channel, destination: Destination) -> list[str]:
         spec = self.specs.get(channel.platform)
@@ -256,7 +326,7 @@ class Deliverer:
             if report.sent or report.failed:
                 continue
             usable = await self.usable_channels()
-            next_due = await self.store.outbox.next_due(usable)
+            next_due = await self.store.outbox.next_due(usable, unheld_at=self.clock.time())
             if next_due is None:
                 # Messages another process is sending are still owed: wait for its outcome.
                 in_flight = await self.store.outbox.in_flight(usable, now=self.clock.time())
@@ -271,9 +341,20 @@ class Deliverer:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Drain continuously; wake early when an ingest queued something (``wake``)."""
+        failures = 0
         while not stop.is_set():
             try:
                 report = await self.run_once()
+                failures = 0
+            except sqlite3.Error as exc:  # a full disk: say so once a round, without traceback
+                failures += 1
+                log.error(
+                    "delivery waits: database error: %s; every owed message stays pending "
+                    "(nothing is sent that cannot be recorded); retrying",
+                    exc,
+                )
+                await _wait(stop, min(self.config.poll_seconds * 2.0**failures, 60.0))
+                continue
             except Exception:  # keep delivering whatever one bad batch did
                 log.exception("delivery round failed")
                 report = DrainReport()
@@ -288,6 +369,11 @@ class Deliverer:
             await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             for w in waiters:
                 w.cancel()
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 def _replies(adapter: Adapter, message: OutboxMessage) -> tuple[MessageKind, ...]:

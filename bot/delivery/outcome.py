@@ -14,10 +14,12 @@ class Sent:
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """Try again in ``delay`` seconds (this message and the rest of the channel's share)."""
+    """Try again in ``delay`` seconds (this message and the rest of the channel's share);
+    ``unknown``: this message may have been posted, so its next attempt checks first."""
 
     delay: float
     reason: str
+    unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,18 +4,18 @@ through the arXiv API when a listing day was missed (downtime, or arXiv skipping
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from bot.config import ArxivConfig
 from bot.ingest.calendar import missing_listing_days
 from bot.ingest.ingestor import Ingestor
 from bot.ingest.plan import IngestCounts
-from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
+from bot.model import AnnounceType, ListingItem, Paper, SourceState, SubscriptionKind
 from bot.model.clock import SYSTEM_CLOCK, Clock
-from bot.sources.arxiv import SourceError
+from bot.sources.arxiv import SourceError, SourceSkipped
 from bot.sources.listings import ListingSource
 from bot.sources.mailing import submission_mailing_day
 from bot.sources.taxonomy import expand
@@ -33,6 +33,7 @@ class CategoryResult:
     ok: bool
     changed: bool = False
     error: str | None = None
+    skipped: bool = False  # not asked: its host was found dead earlier in the poll
     counts: IngestCounts = field(default_factory=IngestCounts)
     caught_up: int = 0
     unreachable: bool = False  # failed because the host could not be reached at all
@@ -51,16 +52,6 @@ class PollReport:
         return sum(r.counts.alerts for r in self.results)
 
 
-async def polled_categories(store: Store, config: ArxivConfig) -> list[str]:
-    """The categories a config polls: its own plus those its category subscriptions ask for."""
-    wanted: list[str] = []
-    for c in config.categories:
-        wanted.extend(expand(c))
-    for value in await store.subscriptions.values(SubscriptionKind.CATEGORY):
-        wanted.extend(expand(value))
-    return list(dict.fromkeys(wanted))
-
-
 def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
     """API papers as listing items: first announced iff their v1 date is in the window.
 
@@ -76,6 +67,24 @@ def catchup_items(papers: list[Paper], window_start: date) -> list[ListingItem]:
         day = submission_mailing_day(paper.published) if first and paper.published else None
         items.append(ListingItem(replace(paper, announced=day), kind))
     return items
+
+
+def polled_categories(configured: Sequence[str], subscribed: Sequence[str]) -> list[str]:
+    """The categories a poll covers: the configured ones and those subscriptions ask for,
+    archives expanded, each once, in that order."""
+    wanted: list[str] = []
+    for value in (*configured, *subscribed):
+        wanted.extend(expand(value))
+    return list(dict.fromkeys(wanted))
+
+
+def backoff_until(state: SourceState, config: ArxivConfig) -> float | None:
+    """Until when (epoch seconds) scheduled polls leave a failing source alone; None when it is
+    healthy. Exponential in its consecutive failures, capped at :data:`BACKOFF_CAP_SECONDS`."""
+    if not state.consecutive_failures:
+        return None
+    backoff = min(config.backoff_seconds * 2.0**state.consecutive_failures, BACKOFF_CAP_SECONDS)
+    return (state.last_attempt.timestamp() if state.last_attempt else 0.0) + backoff
 
 
 class Poller:
@@ -98,7 +107,8 @@ class Poller:
         self.clock = clock
 
     async def categories(self) -> list[str]:
-        return await polled_categories(self.store, self.config)
+        subscribed = await self.store.subscriptions.values(SubscriptionKind.CATEGORY)
+        return polled_categories(self.config.categories, subscribed)
 
     async def poll_all(
         self,
@@ -111,37 +121,16 @@ class Poller:
         is called after each category (a progress bar on a terminal)."""
         report = PollReport()
         categories = await self.categories()
-        # A host that could not be reached at all is not asked again this round: its other
-        # categories fail with the same reason at once (offline, a poll is seconds, not minutes).
-        unreachable: dict[str, str] = {}
-        for done, category in enumerate(categories, 1):
-            if not (respect_backoff and await self._skip(category)):
-                host = urlsplit(self.source.listing_url(category)).netloc
-                if host in unreachable:
-                    error = f"not asked: {host} was unreachable ({unreachable[host]})"
-                    result = await self._failed(category, error, unreachable=True)
-                else:
-                    result = await self.poll_category(category)
-                if result.unreachable and result.error and host not in unreachable:
-                    unreachable[host] = result.error
-                report.results.append(result)
-            if progress is not None:
-                progress(done, len(categories), category)
+        async with self.source.poll_round():  # a dead host is asked once per poll
+            for done, category in enumerate(categories, 1):
+                if not (respect_backoff and await self._skip(category)):
+                    report.results.append(await self.poll_category(category))
+                if progress is not None:
+                    progress(done, len(categories), category)
         # After the batch, off every listing's transaction: the abstract index (a look-up
         # that needs it first brings it up to date itself, so nothing is ever missed).
         await self.store.papers.index_pending()
         return report
-
-    async def _failed(self, category: str, error: str, *, unreachable: bool) -> CategoryResult:
-        """Record a failed poll of ``category``."""
-        url = self.source.listing_url(category)
-        failures = await self.store.sources.record_failure(
-            url, error, disable_after=self.config.disable_after_failures
-        )
-        # Info only: whoever polled reports the failure once (the runtime's warning, check's
-        # line), so that a terminal does not show it twice.
-        log.info("poll %s failed (%d in a row): %s", category, failures, error)
-        return CategoryResult(category, ok=False, error=error, unreachable=unreachable)
 
     async def _skip(self, category: str) -> bool:
         state = await self.store.sources.get(self.source.listing_url(category))
@@ -149,11 +138,8 @@ class Poller:
             return False
         if state.disabled_reason:
             return True
-        backoff = min(
-            self.config.backoff_seconds * 2.0**state.consecutive_failures, BACKOFF_CAP_SECONDS
-        )
-        last = state.last_attempt.timestamp() if state.last_attempt else 0
-        return self.clock.time() < last + backoff
+        until = backoff_until(state, self.config)
+        return until is not None and self.clock.time() < until
 
     async def poll_category(self, category: str) -> CategoryResult:
         url = self.source.listing_url(category)
@@ -175,12 +161,31 @@ class Poller:
                 if last and pub_date and pub_date < last:
                     pub_date = last  # an older listing served again: keep our mark
                 items = len(listing.items)
+        except sqlite3.Error:  # the database (a full disk): no category can be stored
+            raise
         except Exception as exc:  # one category's failure never stops the others
             if not isinstance(exc, SourceError):
                 log.exception("poll %s failed unexpectedly", category)
             error = str(exc) if isinstance(exc, SourceError) else f"internal error: {exc!r}"
+            skipped = isinstance(exc, SourceSkipped)
             unreachable = isinstance(exc, SourceError) and exc.unreachable
-            return await self._failed(category, error, unreachable=unreachable)
+            failures = await self.store.sources.record_failure(
+                url,
+                f"skipped: {error}" if skipped else error,
+                disable_after=self.config.disable_after_failures,
+            )
+            # Info only: whoever polled reports the failure once (the runtime's warning,
+            # check's line), so that a terminal does not show it twice.
+            log.info(
+                "poll %s %s (%d in a row): %s",
+                category,
+                "skipped" if skipped else "failed",
+                failures,
+                error,
+            )
+            return CategoryResult(
+                category, ok=False, error=error, skipped=skipped, unreachable=unreachable
+            )
         await self.store.sources.record_success(
             url,
             etag=fetched.etag,

@@ -18,7 +18,11 @@ class AdapterSpec:
     none); ``channel_keys`` must be given by each ``[[channels]]`` entry of this platform,
     ``optional_channel_keys`` may be; ``secret_keys`` are those that hold a secret (checked to
     be http(s) URLs, never shown unredacted, and a config file holding one must not be
-    readable by others); ``external_id_key`` names the platform's channel id.
+    readable by others); ``external_id_key`` names the platform's channel id;
+    ``validate_section`` is ``"module:function"`` of a pure function (importing no platform
+    library) that reads the section through a ``bot.config.SectionReader`` and returns the
+    adapter's typed settings: the config file is checked whole at load, once, with the rules
+    the adapter then uses (``bot.config.adapter_settings``).
 
     Behaviour: ``command_prefix`` is how users type commands there (``"/paper "``);
     ``threads``: alerts have threads (a new version is noted in the alert's thread);
@@ -30,7 +34,9 @@ class AdapterSpec:
     ``threads_digests``: a long digest continues in its thread; ``checks_unknown_outcome``: a
     send whose answer never came can be checked on the platform before it is sent again;
     ``default_channel``: the name of the channel of this platform that a config without
-    ``[[channels]]`` gets (the console's); ``interactive``: ``paperbot chat`` talks through it.
+    ``[[channels]]`` gets (the console's); ``interactive``: ``paperbot chat`` talks through it;
+    ``library_loggers``: loggers of the platform's libraries, kept at WARNING even at ``-vv``
+    (their INFO and DEBUG lines carry request bodies and one-time credentials).
     """
 
     name: str
@@ -40,6 +46,7 @@ class AdapterSpec:
     optional_channel_keys: tuple[str, ...] = ()
     secret_keys: frozenset[str] = frozenset()
     external_id_key: str | None = None
+    validate_section: str | None = None
     command_prefix: str = ""
     threads: bool = False
     pace_seconds: float | None = None
@@ -50,6 +57,7 @@ class AdapterSpec:
     checks_unknown_outcome: bool = False
     default_channel: str | None = None
     interactive: bool = False
+    library_loggers: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:

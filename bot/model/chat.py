@@ -64,10 +64,16 @@ class CommandContext:
     channel_name: str
     user_id: str = "console"
     user_name: str = ""
-    can_manage: bool = True
+    #: Whether the user may change this channel's subscriptions; None when the platform could
+    #: not be asked (the answer says so instead of "you do not have permission").
+    can_manage: bool | None = True
     #: The platform's channel id (Slack ``C…``, Discord snowflake); chat channels are created
     #: from it on first subscribe. None for config-only channels such as the console.
     external_id: str | None = None
+    #: The workspace or guild the command comes from, as the prefix of its chat channels'
+    #: names (``slack:T0123``, ``discord:900``): chat ``status`` shows only those channels
+    #: (and the one typed in). None sees everything (the console, the CLI).
+    scope: str | None = None
 
 
 class MessageKind(StrEnum):
@@ -96,6 +102,10 @@ class OutboxMessage:
     parent_id: int | None = None
     parent_ref: str | None = None
     attempts: int = 0
+    #: Set when an earlier attempt's outcome is unknown (its answer never came, the process
+    #: died mid-send, the platform said it may have posted): epoch seconds from which an
+    #: adapter that can look (``find_sent``) searches the channel before sending again.
+    check_from: float | None = None
 
     @property
     def key(self) -> str:

@@ -21,3 +21,4 @@ class SourceState:
     last_pub_date: date | None = None
     disabled_reason: str | None = None
     last_items: int | None = None
+    failing_since: datetime | None = None  # when the current run of failures began

@@ -20,6 +20,42 @@ from bot.model.paper import Paper
 MAX_QUERY_CHARS = 300
 
 
+#: The private-use characters around a literal (user-typed) value inside core text.
+LITERAL_OPEN = "\ue000"
+LITERAL_CLOSE = "\ue001"
+_LITERAL_MARKS = str.maketrans("", "", LITERAL_OPEN + LITERAL_CLOSE)
+
+
+def literal(value: object) -> str:
+    """``value`` marked as literal text: shown as typed, whatever Markdown it holds."""
+    return LITERAL_OPEN + str(value).translate(_LITERAL_MARKS) + LITERAL_CLOSE
+
+
+def split_literals(text: str) -> list[tuple[str, bool]]:
+    """``text`` as ``(piece, is_literal)`` pieces, in order (empty pieces left out)."""
+    pieces: list[tuple[str, bool]] = []
+    rest = text
+    while rest:
+        start = rest.find(LITERAL_OPEN)
+        if start < 0:
+            pieces.append((rest, False))
+            break
+        end = rest.find(LITERAL_CLOSE, start + 1)
+        if end < 0:  # unbalanced (never produced by literal()): the rest is literal
+            end = len(rest)
+        if start:
+            pieces.append((rest[:start], False))
+        if rest[start + 1 : end]:
+            pieces.append((rest[start + 1 : end], True))
+        rest = rest[end + 1 :]
+    return [(p, lit) for p, lit in pieces if p]
+
+
+def without_marks(text: str) -> str:
+    """Core text with the literal marks removed (terminal output, notification fallbacks)."""
+    return text.translate(_LITERAL_MARKS)
+
+
 def unexpected_error(command: str) -> str:
     """The one answer to a command that failed for a reason nobody expected (the log has the
     details): every adapter shows this same text."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from datetime import date, timedelta
 
 from bot.model import Listing, Paper, SourceState
 from bot.sources.arxiv_parse import ApiError, parse_api, parse_listing
-from bot.sources.http import FetchError, HttpClient
+from bot.sources.http import FetchError, HostSkipped, HttpClient
 from bot.sources.limiter import Priority
 from bot.sources.xmlsafe import FeedError
 
@@ -40,6 +41,13 @@ def listing_url(rss_url: str, category: str) -> str:
     return (rss_url if rss_url.endswith("/") else rss_url + "/") + category
 
 
+class SourceSkipped(SourceError):
+    """Not asked: its host was found dead earlier in the same poll (so it is unreachable too)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, unreachable=True)
+
+
 @dataclass(frozen=True, slots=True)
 class ListingFetch:
     """One poll of a listing URL. ``listing`` is None when nothing changed (304 or same hash)."""
@@ -59,6 +67,10 @@ class ArxivSource:
         self.rss_url = rss_url
         self.api_url = api_url
 
+    def poll_round(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """One round of polls: a host found dead is asked once (:meth:`HttpClient.poll`)."""
+        return self.client.poll()
+
     def listing_url(self, category: str) -> str:
         return listing_url(self.rss_url, category)
 
@@ -71,6 +83,8 @@ class ArxivSource:
                 etag=state.etag if state else None,
                 last_modified=state.last_modified if state else None,
             )
+        except HostSkipped as exc:
+            raise SourceSkipped(exc.reason.removeprefix("skipped: ")) from None
         except FetchError as exc:
             raise SourceError(str(exc), unreachable=exc.unreachable) from None
         if result.not_modified:
@@ -92,6 +106,8 @@ class ArxivSource:
             result = await self.client.get(
                 self.api_url, params=params, priority=priority, accept_status=(200, 400)
             )
+        except HostSkipped as exc:
+            raise SourceSkipped(exc.reason.removeprefix("skipped: ")) from None
         except FetchError as exc:
             raise SourceError(str(exc), unreachable=exc.unreachable) from None
         try:

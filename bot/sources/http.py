@@ -1,5 +1,4 @@
-"""The one HTTP client for every arXiv request: polite, bounded and retrying; and the one
-reading of ``Retry-After`` that sources and adapters share.
+"""The one HTTP client for every arXiv request: polite, bounded and retrying.
 
 arXiv asks for at most one request every three seconds and answers bursts with 429/503, so all
 requests (RSS listings and the API) go through a :class:`PolitenessLimiter`: one request at a
@@ -16,15 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import email.utils
 import errno
 import logging
-import math
 import random
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -32,6 +28,7 @@ from yarl import URL
 
 from bot.sources.limiter import PolitenessLimiter, Priority
 from bot.sources.redact import redact_url
+from bot.sources.retry_after import parse_retry_after
 
 if TYPE_CHECKING:  # aiohttp is imported on first use: a stored-id look-up never needs it
     import aiohttp
@@ -84,6 +81,18 @@ class FetchTimeout(FetchError):
     """The request did not finish within ``total_timeout`` or stalled beyond ``idle_timeout``."""
 
 
+class HostDown(FetchError):
+    """The host could not be reached: a refused connection or a failed DNS look-up. Not worth
+    retrying within the same poll."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason, unreachable=True)
+
+
+class HostSkipped(FetchError):
+    """Not requested: the host was found dead earlier in this poll (:meth:`HttpClient.poll`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     """A completed GET. ``elapsed`` covers the whole call, limiter waits and retries included."""
@@ -107,48 +116,6 @@ class _Retryable(Exception):
         self.error = error
 
 
-def parse_retry_after(*values: object) -> float | None:
-    """Seconds to wait, from the first value that says: a ``Retry-After`` header (delta-seconds
-    or an HTTP date) or a JSON number (Discord's ``retry_after``).
-
-    A value that is absent, unparsable, negative-signed nonsense or not finite (``inf``,
-    ``nan``) says nothing and is skipped; a date in the past means 0. Callers cap the result.
-    """
-    for value in values:
-        seconds = _retry_after_one(value)
-        if seconds is not None:
-            return seconds
-    return None
-
-
-def _retry_after_one(value: object) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        text = str(value).strip()
-        if not text:
-            return None
-        try:
-            number = float(text)
-        except ValueError:
-            return _http_date_delay(text)
-    if not math.isfinite(number) or number < 0:
-        return None
-    return number
-
-
-def _http_date_delay(text: str) -> float | None:
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 class HttpClient:
     """One ``aiohttp`` session plus the politeness limiter, caps, time-outs and retries."""
 
@@ -163,7 +130,7 @@ class HttpClient:
         retries: int = 3,
         backoff_base: float = 2.0,
         backoff_cap: float = 300.0,
-        max_retry_after: float = 600.0,
+        max_retry_after: float = HOST_HOLD_CAP,
         user_agent: str = "paperbot/0.1 (+https://github.com/paperbot)",
     ) -> None:
         self.limiter = limiter
@@ -177,6 +144,19 @@ class HttpClient:
         self.max_retry_after = max_retry_after
         self.user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
+        #: Within :meth:`poll`: hosts found dead (refused, no DNS, timed out twice) -> why.
+        self._dead: dict[str, str] | None = None
+
+    @contextlib.asynccontextmanager
+    async def poll(self) -> AsyncIterator[None]:
+        """One poll: a host found dead (connection refused, DNS failure, or a time-out that
+        its one retry did not cure) is not asked again until the block ends; requests to it
+        raise :class:`HostSkipped` at once."""
+        self._dead = {}
+        try:
+            yield
+        finally:
+            self._dead = None
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -227,6 +207,7 @@ class HttpClient:
         headers = {"If-None-Match": etag or "", "If-Modified-Since": last_modified or ""}
         headers = {name: value for name, value in headers.items() if value}
         started = time.monotonic()
+        host = self._alive(url)
         attempt = 0
         while True:
             attempt += 1
@@ -235,12 +216,11 @@ class HttpClient:
                     result = await self._attempt(full_url, headers, accept_status)
             except _Retryable as exc:
                 err = exc.error
-                # A person waits on an interactive request: a host that cannot be reached at
-                # all is said at once, not after the back-off of every retry.
-                offline = err.unreachable and priority is Priority.INTERACTIVE
-                delay = None if offline else self._retry_delay(err, attempt)
+                delay = self._retry_delay(err, attempt, priority)
                 if delay is None:
                     self._log_failure(err, attempt, started)
+                    if self._dead is not None and isinstance(err, HostDown | FetchTimeout):
+                        self._dead[host] = err.reason
                     raise err from None
                 log.debug("retrying %s in %.1fs: %s", err.url, delay, err.reason)
                 if err.retry_after is not None and self.limiter is not None:
@@ -267,6 +247,15 @@ class HttpClient:
             )
             return result
 
+    def _alive(self, url: str) -> str:
+        """The host of ``url``; :class:`HostSkipped` if it was found dead in this poll."""
+        host = _host(url)
+        if self._dead is not None and host in self._dead:
+            raise HostSkipped(
+                url, f"skipped: {host} failed earlier in this poll ({self._dead[host]})"
+            )
+        return host
+
     @staticmethod
     def _log_failure(err: FetchError, attempts: int, started: float) -> None:
         log.warning("%s (%.2fs, %d attempts)", err, time.monotonic() - started, attempts)
@@ -276,13 +265,21 @@ class HttpClient:
             return contextlib.nullcontext()
         return self.limiter.slot(priority)
 
-    def _retry_delay(self, err: FetchError, attempt: int) -> float | None:
-        """Seconds to wait before the next attempt, or None to give up (updating ``err``)."""
+    def _retry_delay(self, err: FetchError, attempt: int, priority: Priority) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up (updating ``err``).
+
+        A dead host is not retried; a time-out at most once (a look-up not at all: the user can
+        ask again); other failures ``retries`` times."""
         if err.retry_after is not None and err.retry_after > self.max_retry_after:
             err.attempts = attempt
             err._amend(f", Retry-After {err.retry_after:.0f}s exceeds {self.max_retry_after:.0f}s")
             return None
-        if attempt > self.retries:
+        retries = self.retries
+        if isinstance(err, HostDown):
+            retries = 0
+        elif isinstance(err, FetchTimeout):
+            retries = min(retries, 0 if priority is Priority.INTERACTIVE else 1)
+        if attempt > retries:
             err.attempts = attempt
             if attempt > 1:
                 is_status = err.status is not None
@@ -316,7 +313,7 @@ class HttpClient:
             reason = f"timed out after {self.total_timeout:g}s"
             raise _Retryable(FetchTimeout(url, reason)) from None
         except aiohttp.ClientConnectorError as exc:
-            raise _Retryable(FetchError(url, _connect_reason(exc), unreachable=True)) from None
+            raise _Retryable(HostDown(url, _connect_reason(exc))) from None
         except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
             reason = f"connection closed mid-response ({type(exc).__name__})"
             raise _Retryable(FetchError(url, reason)) from None
@@ -354,6 +351,11 @@ class HttpClient:
                 resp.close()
                 raise ResponseTooLarge(url, too_large)
         return bytes(body)
+
+
+def _host(url: str) -> str:
+    parsed = URL(url)
+    return f"{parsed.host}:{parsed.port}" if parsed.port else str(parsed.host)
 
 
 def _connect_reason(exc: aiohttp.ClientConnectorError) -> str:

@@ -10,6 +10,7 @@ serves listing files it was given, day by day, and opens no socket at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -36,6 +37,10 @@ class ListingSource(Protocol):
 
     async def submitted_between(self, category: str, start: date, end: date) -> list[Paper]:
         """Every paper of ``category`` submitted in ``[start, end]`` (catch-up)."""
+        ...
+
+    def poll_round(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """One round of polls: a host found dead is not asked again until it ends."""
         ...
 
 
@@ -76,3 +81,6 @@ class LocalListings:
 
     async def submitted_between(self, category: str, start: date, end: date) -> list[Paper]:
         return []
+
+    def poll_round(self) -> contextlib.AbstractAsyncContextManager[None]:
+        return contextlib.nullcontext()

@@ -28,6 +28,11 @@ _TOKEN_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 _BOT_TOKEN = re.compile(r"^bot\d+:.+$")
 
 
+_SLACK_HOOKS = frozenset({"services", "commands", "actions"})
+_URL = re.compile(r"https?://[^\s\"'<>|]+")
+_QUOTED_URL = re.compile(r"https?%3A%2F%2F[^\s&\"'<>]+", re.IGNORECASE)
+
+
 def _redact_query(query: str) -> str:
     parts = []
     for part in query.split("&"):
@@ -42,9 +47,11 @@ def _redact_query(query: str) -> str:
 def _redact_path(host: str, path: str) -> str:
     segments = path.split("/")
     host = host.lower()
-    if host == "hooks.slack.com" and len(segments) >= 5 and segments[1] == "services":
-        # /services/T000/B000/<secret>: team and channel ids are useful, the last part is not.
-        segments[4:] = [MASK]
+    if host == "hooks.slack.com" and len(segments) >= 4 and segments[1] in _SLACK_HOOKS:
+        # /services/T000/B000/<secret>: team and channel ids are useful, the last part is not;
+        # a command's or action's response_url (/commands/T000/<id>/<secret>) is a credential
+        # for 30 minutes: keep only the team.
+        segments[3 if segments[1] != "services" else 4 :] = [MASK]
     elif host.endswith(("discord.com", "discordapp.com")) and "webhooks" in segments:
         i = segments.index("webhooks")
         if len(segments) > i + 2:
@@ -100,3 +107,9 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted(variants, key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
+
+
+def redact_urls(text: str) -> str:
+    """Every URL in free text (also URL-encoded, as in a logged form body) redacted."""
+    text = _QUOTED_URL.sub(lambda m: quote(redact_url(unquote(m.group())), safe=""), text)
+    return _URL.sub(lambda m: redact_url(m.group()), text)

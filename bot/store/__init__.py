@@ -12,7 +12,8 @@ from types import TracebackType
 
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
-from bot.store.outbox import Outbox, QueuedAlert, QueueSummary
+from bot.store.outbox import Outbox, QueuedAlert
+from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
 from bot.store.sources import RateSlots, SourceStates
 from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
@@ -56,6 +57,7 @@ class Store:
 
 
 __all__ = [
+    "ChannelQueue",
     "DuplicateSubscription",
     "ListingWrites",
     "QueueSummary",

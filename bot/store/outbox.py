@@ -16,18 +16,21 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.model import MessageKind, OutboxMessage
-from bot.store.db import Database, changed, fetch_rows, now_iso
+from bot.store.db import changed, fetch_rows, now_iso
+from bot.store.outbox_reads import OutboxReads, marks
+
+#: A claim whose lease ran out was interrupted mid-send: its outcome is unknown, so the next
+#: attempt checks the platform from the time that claim began.
+_LOST_CLAIM = "check_from=coalesce(check_from, claimed_at)"
 
 _MSG_COLUMNS = (
     "o.id, o.paper_id, o.channel_id, o.kind, o.version, o.reasons, o.parent_id, "
-    "p.platform_ref AS parent_ref, o.attempts"
+    "p.platform_ref AS parent_ref, o.attempts, o.check_from"
 )
 _INSERT = (
     "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, parent_id, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-#: Refused messages listed by ``status`` (the count covers all of them).
-RECENT_FAILURES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +41,6 @@ class QueuedAlert:
     channel_id: int
     version: int
     reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSummary:
-    """Outbox counts per channel id for ``status`` and ``check``."""
-
-    pending: dict[int, int]
-    failed: list[tuple[int, str, str, str]]  # the latest few: (channel id, paper id, kind, error)
-    failed_count: int
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
@@ -60,11 +54,8 @@ def _message(row: sqlite3.Row) -> OutboxMessage:
         parent_id=row["parent_id"],
         parent_ref=row["parent_ref"],
         attempts=row["attempts"],
+        check_from=row["check_from"],
     )
-
-
-def _marks(values: Collection[object]) -> str:
-    return ",".join("?" * len(values))
 
 
 # -- writes inside another module's transaction ---------------------------------------------
@@ -148,11 +139,8 @@ async def due_now(conn: aiosqlite.Connection, channel_id: int) -> None:
 # -- the outbox's own methods ---------------------------------------------------------------
 
 
-class Outbox:
-    """Named methods for the outbox table."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class Outbox(OutboxReads):
+    """Named methods for the outbox table (the reads are :class:`OutboxReads`')."""
 
     async def claim_due(
         self,
@@ -179,7 +167,7 @@ class Outbox:
             ids = sorted(channel_ids)
             if not ids:
                 return []
-            channel_filter = f" AND o.channel_id IN ({_marks(ids)})"
+            channel_filter = f" AND o.channel_id IN ({marks(ids)})"
             params.extend(ids)
         params.extend((per_channel or limit, limit))
         async with self.db.transaction() as conn:
@@ -200,14 +188,16 @@ class Outbox:
             if not ids:
                 return []
             await conn.execute(
-                f"UPDATE outbox SET state='sending', claimed_by=?, claimed_until=?, "
-                f"attempts=attempts+1 WHERE id IN ({_marks(ids)})",
-                (worker, now + lease, *ids),
+                f"UPDATE outbox SET check_from=CASE WHEN state='sending' THEN "
+                f"coalesce(check_from, claimed_at) ELSE check_from END, state='sending', "
+                f"claimed_by=?, claimed_at=?, claimed_until=?, attempts=attempts+1 "
+                f"WHERE id IN ({marks(ids)})",
+                (worker, now, now + lease, *ids),
             )
             claimed = await fetch_rows(
                 conn,
                 f"SELECT {_MSG_COLUMNS} FROM outbox o LEFT JOIN outbox p ON p.id = o.parent_id "
-                f"WHERE o.id IN ({_marks(ids)}) ORDER BY o.id",
+                f"WHERE o.id IN ({marks(ids)}) ORDER BY o.id",
                 ids,
             )
         return [_message(r) for r in claimed]
@@ -224,7 +214,7 @@ class Outbox:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET state='sent', platform_ref=?, sent_at=?, claimed_by=NULL, "
-                "claimed_until=NULL, last_error=NULL WHERE id=?",
+                "claimed_until=NULL, last_error=NULL, check_from=NULL WHERE id=?",
                 (platform_ref, now, message.id),
             )
             if replies and platform_ref:
@@ -244,15 +234,25 @@ class Outbox:
                     ],
                 )
 
-    async def retry_later(self, message_ids: Sequence[int], until: float, error: str) -> None:
+    async def retry_later(
+        self,
+        message_ids: Sequence[int],
+        until: float,
+        error: str,
+        *,
+        unknown: int | None = None,
+    ) -> None:
         """Give messages back to the queue, due again at ``until`` (epoch seconds), with the
-        reason."""
+        reason. ``unknown``: the id of the one whose send may have been posted (its answer
+        was lost): its next attempt checks the platform from when this claim began."""
         if not message_ids:
             return
         async with self.db.transaction() as conn:
+            if unknown is not None:
+                await conn.execute(f"UPDATE outbox SET {_LOST_CLAIM} WHERE id=?", (unknown,))
             await conn.execute(
                 f"UPDATE outbox SET state='pending', not_before=?, claimed_by=NULL, "
-                f"claimed_until=NULL, last_error=? WHERE id IN ({_marks(message_ids)})",
+                f"claimed_until=NULL, last_error=? WHERE id IN ({marks(message_ids)})",
                 (until, error, *message_ids),
             )
 
@@ -264,7 +264,7 @@ class Outbox:
             await conn.execute(
                 f"UPDATE outbox SET state='pending', claimed_by=NULL, claimed_until=NULL, "
                 f"attempts=max(attempts-1, 0) WHERE state='sending' "
-                f"AND id IN ({_marks(message_ids)})",
+                f"AND id IN ({marks(message_ids)})",
                 message_ids,
             )
 
@@ -284,70 +284,21 @@ class Outbox:
         async with self.db.transaction() as conn:
             return await changed(
                 conn,
-                f"UPDATE outbox SET state='pending', claimed_by=NULL, claimed_until=NULL "
-                f"WHERE state='sending' AND claimed_by IN ({_marks(workers)})",
+                f"UPDATE outbox SET state='pending', {_LOST_CLAIM}, claimed_by=NULL, "
+                f"claimed_until=NULL WHERE state='sending' AND claimed_by IN ({marks(workers)})",
                 workers,
             )
 
-    async def claim_owners(self) -> list[str]:
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT claimed_by FROM outbox WHERE state='sending' AND claimed_by "
-            "IS NOT NULL"
-        )
-        return [r["claimed_by"] for r in rows]
-
-    async def summary(self) -> QueueSummary:
-        pending = {
-            r["channel_id"]: r["n"]
-            for r in await self.db.fetchall(
-                "SELECT channel_id, count(*) AS n FROM outbox "
-                "WHERE state IN ('pending', 'sending') GROUP BY channel_id"
-            )
-        }
-        failed = [
-            (r["channel_id"], r["paper_id"], r["kind"], r["last_error"] or "")
-            for r in await self.db.fetchall(
-                "SELECT channel_id, paper_id, kind, last_error FROM outbox WHERE state='failed' "
-                "ORDER BY id DESC LIMIT ?",
-                (RECENT_FAILURES,),
-            )
-        ][::-1]
-        row = await self.db.fetchone("SELECT count(*) AS n FROM outbox WHERE state='failed'")
-        return QueueSummary(pending, failed, int(row["n"]) if row else 0)
-
-    async def next_due(self, channel_ids: Collection[int]) -> float | None:
-        """When the earliest pending message of these (unpaused) channels becomes due."""
-        ids = sorted(channel_ids)
-        if not ids:
-            return None
-        # The same rule as claim_due: a thread reply waits for its parent to be sent.
-        row = await self.db.fetchone(
-            "SELECT min(o.not_before) AS due FROM outbox o JOIN channels c ON c.id = o.channel_id "
-            "LEFT JOIN outbox p ON p.id = o.parent_id "
-            "WHERE o.state = 'pending' AND c.paused_reason IS NULL "
-            "AND (o.parent_id IS NULL OR p.state = 'sent') "
-            f"AND o.channel_id IN ({_marks(ids)})",
-            ids,
-        )
-        return float(row["due"]) if row and row["due"] is not None else None
-
-    async def in_flight(self, channel_ids: Collection[int], *, now: float | None = None) -> int:
-        """Messages of these (unpaused) channels claimed under a lease live at ``now`` — being
-        delivered, possibly by another process (``check`` beside ``run``)."""
+    async def requeue_failed(self, channel_ids: Collection[int]) -> int:
+        """``paperbot retry``: the refused messages of these channels (with their thread
+        replies) are owed again, due at once; the number re-queued."""
         ids = sorted(channel_ids)
         if not ids:
             return 0
-        row = await self.db.fetchone(
-            "SELECT count(*) AS n FROM outbox o JOIN channels c ON c.id = o.channel_id "
-            "WHERE o.state = 'sending' AND o.claimed_until >= ? AND c.paused_reason IS NULL "
-            f"AND o.channel_id IN ({_marks(ids)})",
-            (time.time() if now is None else now, *ids),
-        )
-        return int(row["n"]) if row else 0
-
-    async def states(self) -> list[tuple[str, int, str, int, str]]:
-        """(paper id, channel id, kind, version, state) of every message — for tests and tools."""
-        rows = await self.db.fetchall(
-            "SELECT paper_id, channel_id, kind, version, state FROM outbox ORDER BY id"
-        )
-        return [(r["paper_id"], r["channel_id"], r["kind"], r["version"], r["state"]) for r in rows]
+        async with self.db.transaction() as conn:
+            return await changed(
+                conn,
+                f"UPDATE outbox SET state='pending', not_before=0, last_error=NULL, "
+                f"attempts=0 WHERE state='failed' AND channel_id IN ({marks(ids)})",
+                ids,
+            )

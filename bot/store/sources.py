@@ -13,7 +13,7 @@ from bot.store.db import Database, fetch_rows, iso, now_iso, parse_date, parse_d
 
 _COLUMNS = (
     "url, etag, last_modified, body_hash, last_success, last_attempt, consecutive_failures, "
-    "last_error, last_pub_date, disabled_reason, last_items"
+    "last_error, last_pub_date, disabled_reason, last_items, failing_since"
 )
 
 
@@ -30,6 +30,7 @@ def _state(row: sqlite3.Row) -> SourceState:
         last_pub_date=parse_date(row["last_pub_date"]),
         disabled_reason=row["disabled_reason"],
         last_items=row["last_items"],
+        failing_since=parse_dt(row["failing_since"]),
     )
 
 
@@ -68,6 +69,7 @@ class SourceStates:
                 "body_hash=coalesce(excluded.body_hash, body_hash), "
                 "last_success=excluded.last_success, last_attempt=excluded.last_attempt, "
                 "consecutive_failures=0, last_error=NULL, disabled_reason=NULL, "
+                "failing_since=NULL, "
                 "last_pub_date=coalesce(excluded.last_pub_date, last_pub_date), "
                 "last_items=coalesce(excluded.last_items, last_items)",
                 (url, etag, last_modified, body_hash, now, now, iso(pub_date), items),
@@ -84,12 +86,13 @@ class SourceStates:
         async with self.db.transaction() as conn:
             rows = await fetch_rows(
                 conn,
-                "INSERT INTO source_state(url, last_attempt, consecutive_failures, last_error) "
-                "VALUES (?, ?, 1, ?) ON CONFLICT(url) DO UPDATE SET "
+                "INSERT INTO source_state(url, last_attempt, consecutive_failures, last_error, "
+                "failing_since) VALUES (?, ?, 1, ?, ?) ON CONFLICT(url) DO UPDATE SET "
                 "last_attempt=excluded.last_attempt, "
+                "failing_since=coalesce(failing_since, excluded.failing_since), "
                 "consecutive_failures=consecutive_failures+1, last_error=excluded.last_error "
                 "RETURNING consecutive_failures",
-                (url, now, error),
+                (url, now, error, now),
             )
             failures = int(rows[0]["consecutive_failures"]) if rows else 1
             if disable_after is not None and failures >= disable_after:

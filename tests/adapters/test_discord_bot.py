@@ -202,10 +202,13 @@ async def test_subscribe_with_manage_channels(
     adapter: DiscordAdapter, fake: FakeDiscord, store: Store
 ) -> None:
     inject(adapter, subscribe_payload(MANAGE_CHANNELS))
-    (answer,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback")
-    assert answer["type"] == 4
-    assert answer["data"]["content"].startswith("Subscribed #1 author: Babuschkin, Igor")
-    assert answer["data"]["allowed_mentions"] == {"parse": []}
+    (deferred,) = await wait_for(
+        fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback"
+    )
+    assert deferred["type"] == 5 and not (deferred.get("data") or {}).get("flags")  # public
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe")
+    assert answer["content"].startswith("Subscribed #1 author: Babuschkin, Igor")
+    assert answer["allowed_mentions"] == {"parse": []}
     channel = await store.channels.by_external("discord", "500")
     assert channel is not None and channel.name == "discord:900/500"
     (sub,) = await store.subscriptions.list(channel.id)
@@ -220,9 +223,14 @@ async def test_subscribe_refused_without_permission_but_lookup_works(
     adapter: DiscordAdapter, fake: FakeDiscord, store: Store
 ) -> None:
     inject(adapter, subscribe_payload(permissions=1 << 10))  # View Channel only
-    (answer,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-subscribe/callback")
-    assert "permission" in answer["data"]["content"]
-    assert answer["data"]["flags"] == 64  # ephemeral
+    # Deferred publicly (subscribe answers the channel); the error then replaces the public
+    # placeholder with a private answer.
+    await wait_for(
+        fake, "DELETE", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe/messages/@original"
+    )
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe")
+    assert "permission" in answer["content"]
+    assert answer["flags"] == 64  # ephemeral
     assert await store.subscriptions.list() == []
 
     options = [{"name": "query", "type": 3, "value": "2308.03526"}]
@@ -265,8 +273,8 @@ async def test_unsubscribe_and_autocomplete(
     fake.requests.clear()
     options = [{"name": "subscription", "type": 3, "value": "1"}]
     inject(adapter, interaction(sub="unsubscribe", options=options, permissions=MANAGE_CHANNELS))
-    (done,) = await wait_for(fake, "POST", r"/api/v10/interactions/\d+/itoken-unsubscribe/callback")
-    assert done["data"]["content"] == "Unsubscribed #1."
+    (done,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-unsubscribe")
+    assert done["content"] == "Unsubscribed #1."
     assert len(await store.subscriptions.list(channel.id)) == 29
 
 
@@ -347,16 +355,21 @@ async def test_long_429_is_retry_later(adapter: DiscordAdapter, fake: FakeDiscor
             403,
             {"message": "Missing Permissions", "code": 50013},
             ChannelUnavailable,
-            "missing permissions (403)",
+            "Discord 50013: missing permissions",
         ),
         (
             404,
             {"message": "Unknown Channel", "code": 10003},
             ChannelUnavailable,
-            "unknown channel (404)",
+            "Discord 10003: unknown channel",
         ),
         (400, {"message": "Invalid Form Body", "code": 50035}, Refused, "Invalid Form Body"),
         (502, {"message": "Bad Gateway"}, RetryLater, "502"),
+        # #12: Discord's JSON error codes decide before the HTTP status does.
+        (403, {"message": "Missing Access", "code": 50001}, ChannelUnavailable, "50001"),
+        (400, {"message": "Thread is locked", "code": 160005}, Refused, "thread is locked"),
+        (400, {"message": "Slowmode rate limit", "code": 20016}, RetryLater, "slowmode"),
+        (503, {"message": "Overloaded", "code": 130000}, RetryLater, "overloaded"),
     ],
 )
 async def test_error_mapping(
@@ -396,7 +409,7 @@ async def test_a_refused_thread_fails_the_reply_not_the_channel(
     )
     with pytest.raises(Refused) as info:
         await adapter.deliver(outgoing("abstract", parent_ref="1234"))
-    assert "missing permissions (403)" in info.value.reason
+    assert "Discord 50013: missing permissions" in info.value.reason
     assert await adapter.deliver(outgoing())  # alerts still go to the channel
 
 
@@ -413,3 +426,71 @@ def test_no_voice_warnings_at_start(
     monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
     make_adapter(store, fake)
     assert "PyNaCl" not in caplog.text and "davey" not in caplog.text
+
+
+# -- #12: deferred at once with the declared visibility, escaped echoes, scoped status ------
+
+
+class SlowFront:
+    """The real commands, answering only after ``delay`` seconds (a held database lock)."""
+
+    def __init__(self, front: Any, delay: float) -> None:
+        self.front = front
+        self.delay = delay
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.front, name)
+
+    async def dispatch(self, ctx: Any, text: str) -> Any:
+        await asyncio.sleep(self.delay)
+        return await self.front.dispatch(ctx, text)
+
+
+async def test_every_command_is_deferred_before_it_runs(
+    store: Store, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that takes 1.5 s: main answered ``help`` and ``list`` only when done (Discord
+    allows 3 s for the first response). Now the deferral goes out first."""
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", GOOD_TOKEN)
+    settings = {"api_url": fake.api, "guild_ids": [900], "gateway": False}
+    config = Config(database_path=Path(store.path), sections={"discord": settings})
+    front = SlowFront(commands(store, stub_lookup, config), 1.5)
+    a = DiscordAdapter(adapter_context(config, "discord", front=front, store=store))
+    await a.start()
+    try:
+        inject(a, interaction(sub="help"))
+        await asyncio.sleep(0.5)
+        (deferred,) = [
+            r.json for r in fake.sent("POST", r"/api/v10/interactions/\d+/itoken-help/callback")
+        ]
+        assert deferred["type"] == 5 and deferred["data"]["flags"] == 64  # private, up front
+        assert not fake.sent("POST", rf"/api/v10/webhooks/{APP_ID}/itoken-help")
+        (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-help")
+    finally:
+        await a.stop()
+    assert "/paper lookup" in answer["content"]
+
+
+async def test_an_echoed_value_is_markdown_escaped(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    """Main posted ``subscribe topic [Security notice](https://evil.example/login)`` back as a
+    live masked link; now every echoed value is escaped."""
+    options = [
+        {"name": "kind", "type": 3, "value": "topic"},
+        {"name": "value", "type": 3, "value": "[Security notice](https://evil.example/login) *b*"},
+    ]
+    inject(adapter, interaction(sub="subscribe", options=options, permissions=MANAGE_CHANNELS))
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-subscribe")
+    assert r"\[Security notice\]\(https://evil.example/login\) \*b\*" in answer["content"]
+    assert "[Security notice](" not in answer["content"]
+
+
+async def test_chat_status_shows_only_the_askers_guild(
+    adapter: DiscordAdapter, fake: FakeDiscord, store: Store
+) -> None:
+    await store.channels.ensure_chat("discord", "501", "discord:900/501")
+    await store.channels.ensure_chat("discord", "601", "discord:999/601")
+    inject(adapter, interaction(sub="status"))
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-status")
+    assert "discord:900/501" in answer["content"] and "discord:999/601" not in answer["content"]

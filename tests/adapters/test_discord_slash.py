@@ -30,6 +30,12 @@ class Recorder:
     def may_fetch(self, text: str) -> bool:
         return text.split(" ", 1)[0] in self.fetch_words
 
+    def public(self, text: str) -> bool:
+        return text.split(" ", 1)[0] in ("subscribe", "unsubscribe")
+
+    def manages(self, text: str) -> bool:
+        return self.public(text)
+
 
 def mock_interaction(permissions: discord.Permissions, *, done: bool = False) -> Any:
     inter = create_autospec(discord.Interaction, instance=True)
@@ -73,12 +79,26 @@ async def test_subscribe_builds_core_text_and_context() -> None:
         user_name="igor",
         can_manage=True,
         external_id="500",
+        scope="discord:900",
     )
-    inter.response.defer.assert_not_called()
-    kwargs = inter.response.send_message.call_args.kwargs
+    # Deferred at once, publicly as the command table says; answered in the follow-up.
+    inter.response.defer.assert_awaited_once_with(ephemeral=False, thinking=True)
+    inter.delete_original_response.assert_not_called()
+    kwargs = inter.followup.send.call_args.kwargs
     assert kwargs["content"].startswith("Subscribed #1")
     assert kwargs["ephemeral"] is False
     assert kwargs["allowed_mentions"].to_dict() == {"parse": []}
+
+
+async def test_public_command_ending_in_an_error_answers_privately() -> None:
+    """#12: the visibility is fixed when deferring; an error of a public command deletes the
+    public placeholder and follows up privately."""
+    _core, group = build(Reply("You do not have permission.", error=True))
+    inter = mock_interaction(discord.Permissions.none())
+    await group.get_command("subscribe").callback(inter, kind="topic", value="llm")
+    inter.response.defer.assert_awaited_once_with(ephemeral=False, thinking=True)
+    inter.delete_original_response.assert_awaited_once()
+    assert inter.followup.send.call_args.kwargs["ephemeral"] is True
 
 
 async def test_no_manage_channels_means_cannot_manage() -> None:
@@ -120,7 +140,8 @@ async def test_plain_commands(name: str) -> None:
     inter = mock_interaction(discord.Permissions.none())
     await group.get_command(name).callback(inter)
     assert core.calls[0][1] == name
-    inter.response.send_message.assert_awaited_once()
+    inter.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    inter.followup.send.assert_awaited_once()
 
 
 async def test_core_crash_still_answers() -> None:
@@ -131,7 +152,7 @@ async def test_core_crash_still_answers() -> None:
     ).group()
     inter = mock_interaction(discord.Permissions.none())
     await group.get_command("status").callback(inter)
-    assert "went wrong" in inter.response.send_message.call_args.kwargs["content"]
+    assert "went wrong" in inter.followup.send.call_args.kwargs["content"]
 
 
 def test_group_shape() -> None:

@@ -133,25 +133,31 @@ async def wait_for(predicate, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_help_and_subscribe_over_http(bot: SlackAdapter, slack: FakeSlack, store) -> None:
-    status, body = await post(bot, command(slack, "help"))
-    assert status == 200
-    answer = json.loads(body)
-    assert answer["response_type"] == "ephemeral"
-    assert "/paper subscribe author|topic|category" in answer["text"]
+async def answer(adapter: SlackAdapter, slack: FakeSlack, text: str, user: str = "U0ALICE"):
+    """Run ``/paper text``: Slack gets an empty acknowledgement, the answer comes through the
+    response_url."""
+    before = len(slack.responses)
+    status, body = await post(adapter, command(slack, text, user))
+    assert (status, body) == (200, "")
+    await wait_for(lambda: len(slack.responses) > before)
+    return slack.responses[before]
 
-    status, body = await post(bot, command(slack, "subscribe author Babuschkin, Igor"))
-    assert status == 200
-    answer = json.loads(body)
-    assert answer["response_type"] == "in_channel"
-    assert "Subscribed #" in answer["text"] and "author: Babuschkin, Igor" in answer["text"]
+
+async def test_help_and_subscribe_over_http(bot: SlackAdapter, slack: FakeSlack, store) -> None:
+    reply = await answer(bot, slack, "help")
+    assert reply["response_type"] == "ephemeral"
+    assert "/paper subscribe author|topic|category" in reply["text"]
+
+    reply = await answer(bot, slack, "subscribe author Babuschkin, Igor")
+    assert reply["response_type"] == "in_channel"
+    assert "Subscribed #" in reply["text"] and "author: Babuschkin, Igor" in reply["text"]
     channel = await store.channels.by_external("slack", CHANNEL)
     assert channel is not None and channel.name == f"slack:{TEAM_ID}/{CHANNEL}"
     subs = await store.subscriptions.list(channel.id)
     assert [s.label for s in subs] == ["author: Babuschkin, Igor"]
 
-    status, body = await post(bot, command(slack, "subscribe"))
-    assert json.loads(body)["text"].startswith("Usage: `/paper subscribe")
+    reply = await answer(bot, slack, "subscribe")
+    assert reply["text"].startswith("Usage: `/paper subscribe")
 
 
 async def test_bad_and_stale_signatures_are_rejected(bot: SlackAdapter, slack, store) -> None:
@@ -216,12 +222,13 @@ async def test_admins_policy_uses_users_info(slack, store, tmp_path) -> None:
     adapter = make_adapter(slack, store, tmp_path, manage="admins")
     await adapter.start()
     try:
-        _, body = await post(adapter, command(slack, "subscribe category cs.LG", "U0ALICE"))
-        assert "permission" in json.loads(body)["text"]
-        _, body = await post(adapter, command(slack, "subscribe category cs.LG", "U0BOSS"))
-        assert "Subscribed #" in json.loads(body)["text"]
-        _, body = await post(adapter, command(slack, "unsubscribe 99", "U0BOSS"))
-        assert "no subscription #99" in json.loads(body)["text"]
+        reply = await answer(adapter, slack, "subscribe category cs.LG", "U0ALICE")
+        assert "do not have permission" in reply["text"]
+        reply = await answer(adapter, slack, "subscribe category cs.LG", "U0BOSS")
+        assert "Subscribed #" in reply["text"]
+        reply = await answer(adapter, slack, "unsubscribe 99", "U0BOSS")
+        assert "no subscription #99" in reply["text"]
+        await answer(adapter, slack, "list", "U0CAROL")  # changes nothing: nobody is asked
     finally:
         await adapter.stop()
     asked = [c["user"] for c in slack.calls("users.info")]
@@ -250,7 +257,7 @@ def outgoing(kind: str, parent: str | None = None, version: int = 2) -> Outgoing
 
 async def test_delivery_alert_abstract_version(bot: SlackAdapter, slack: FakeSlack) -> None:
     ts = await bot.deliver(outgoing("alert"))
-    assert ts == "1700000000.000001"
+    assert ts == slack.messages[CHANNEL][0]["ts"]
     assert bot.thread_kinds == ("abstract",)
     await bot.deliver(outgoing("abstract", parent=ts))
     await bot.deliver(outgoing("version", parent=ts, version=3))
@@ -331,7 +338,7 @@ async def test_startup_errors_are_one_clear_line(slack, store, tmp_path) -> None
         make_adapter(slack, store, tmp_path, colour="red")
 
 
-async def test_socket_mode_answers_a_command_in_the_ack(slack, store, tmp_path) -> None:
+async def test_socket_mode_acks_then_answers_through_response_url(slack, store, tmp_path) -> None:
     adapter = make_adapter(slack, store, tmp_path, mode="socket")
     adapter.env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"}
     await adapter.start()
@@ -340,10 +347,11 @@ async def test_socket_mode_answers_a_command_in_the_ack(slack, store, tmp_path) 
         payload = dict(parse_qsl(command(slack, "list")))
         await slack.send_envelope("slash_commands", payload, "env-1")
         ack = await asyncio.wait_for(slack.socket_messages.get(), 5)
+        await wait_for(lambda: slack.responses)
     finally:
         await adapter.stop()
-    assert ack["envelope_id"] == "env-1"
-    assert ack["payload"]["text"].startswith("No subscriptions here yet")
+    assert ack["envelope_id"] == "env-1" and not ack.get("payload")
+    assert slack.responses[0]["text"].startswith("No subscriptions here yet")
     opened = [c for c in slack.log if c.method == "apps.connections.open"]
     assert opened and opened[0].headers["Authorization"] == "Bearer xapp-test"
 
@@ -358,3 +366,121 @@ async def test_no_bolt_warning_about_an_unused_token_at_start(
         await adapter.start()
     await adapter.stop()
     assert "will be unused" not in caplog.text
+
+
+# -- #12: acknowledged at once, permissions that cannot be checked, escaping, scope ---------
+
+
+async def timed_ack(adapter: SlackAdapter, slack: FakeSlack, text: str, user: str = "U0ALICE"):
+    started = time.monotonic()
+    status, body = await post(adapter, command(slack, text, user))
+    return time.monotonic() - started, status, body
+
+
+async def test_a_slow_users_info_does_not_delay_the_acknowledgement(slack, store, tmp_path):
+    """``users.info`` taking 3.2 s: main acknowledged only after it (Slack shows "unhandled
+    request" past 3 s, although the subscription was made). Now the ack is immediate and the
+    answer follows through the response_url."""
+    slack.users["U0BOSS"] = {"id": "U0BOSS", "is_admin": True}
+    slack.stall("users.info", 3.2, posted=False)
+    adapter = make_adapter(slack, store, tmp_path, manage="admins")
+    await adapter.start()
+    try:
+        elapsed, status, body = await timed_ack(
+            adapter, slack, "subscribe category cs.LG", "U0BOSS"
+        )
+        assert (status, body) == (200, "") and elapsed < 1.0
+        await wait_for(lambda: slack.responses, timeout=10)
+    finally:
+        await adapter.stop()
+    assert "Subscribed #" in slack.responses[0]["text"]
+
+
+async def test_a_held_write_lock_does_not_delay_the_acknowledgement(bot, slack, store) -> None:
+    """Another process holds the database's write lock for 3.2 s: the ack does not wait for
+    it (main answered in the ack, after the lock)."""
+    import sqlite3
+
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        elapsed, status, body = await timed_ack(bot, slack, "subscribe author Babuschkin, Igor")
+        assert (status, body) == (200, "") and elapsed < 1.0
+        await asyncio.sleep(3.2)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await wait_for(lambda: slack.responses, timeout=10)
+    assert "Subscribed #" in slack.responses[0]["text"]
+
+
+async def test_a_failing_users_info_says_the_permission_could_not_be_checked(
+    slack, store, tmp_path
+) -> None:
+    """Main answered "you do not have permission" when Slack did not answer users.info."""
+    slack.fail("users.info", "internal_error", status=500)
+    adapter = make_adapter(slack, store, tmp_path, manage="admins")
+    await adapter.start()
+    try:
+        reply = await answer(adapter, slack, "subscribe category cs.LG", "U0BOSS")
+    finally:
+        await adapter.stop()
+    assert reply["text"].startswith("Could not check your permission")
+    assert reply["response_type"] == "ephemeral"
+
+
+def mrkdwn_texts(message: dict) -> list[str]:
+    """Every mrkdwn text of a message (what Slack would parse as markup)."""
+    found = []
+    for block in message["blocks"]:
+        for obj in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:
+            if isinstance(obj, dict) and obj.get("type") == "mrkdwn":
+                found.append(obj["text"])
+    return found
+
+
+async def test_an_echoed_value_is_plain_text_never_mrkdwn(bot, slack) -> None:
+    """Slack cannot escape mrkdwn: main echoed the topic into a mrkdwn section, where
+    ``*bold*`` and backticks took effect. Now it is a rich_text text element, shown as typed."""
+    evil = "[Security notice](https://evil.example/login) *bold* `code`"
+    reply = await answer(bot, slack, f"subscribe topic {evil}")
+    assert reply["response_type"] == "in_channel"
+    assert not any("evil.example" in t for t in mrkdwn_texts(reply))
+    elements = [e for b in reply["blocks"] for s in b["elements"] for e in s["elements"]]
+    (echo,) = [e for e in elements if "evil.example" in e["text"]]
+    assert echo == {"type": "text", "text": evil}
+
+
+async def test_chat_status_shows_only_the_askers_workspace(bot, slack, store) -> None:
+    """Main's ``/paper status`` listed every channel of every workspace and guild, with
+    their pause reasons and refused paper ids. Now only this workspace's, and this channel."""
+    mine = await store.channels.ensure_chat("slack", "C0OTHER", f"slack:{TEAM_ID}/C0OTHER")
+    theirs = await store.channels.ensure_chat("slack", "C0ELSE", "slack:T0ELSEWHERE/C0ELSE")
+    guild = await store.channels.ensure_chat("discord", "77", "discord:900/77")
+    await store.channels.pause(theirs.id, "secret reason of another team")
+    here = await store.channels.upsert_config("team-papers", "slack", CHANNEL)
+    reply = await answer(bot, slack, "status")
+    text = reply["text"]
+    assert mine.name in text and here.name in text
+    assert theirs.name not in text and guild.name not in text
+    assert "secret reason" not in text
+
+
+async def test_find_sent_reads_the_channel_or_the_alerts_thread(bot, slack) -> None:
+    """The copy of a lost send is looked for where it would be: an alert in the channel
+    (``conversations.history``), a thread reply in its alert's thread
+    (``conversations.replies``); only a message carrying this outbox key counts."""
+    from dataclasses import replace as copy
+
+    since = time.time() - 5
+    alert = outgoing("alert")
+    assert await bot.find_sent(copy(alert, message=copy(alert.message, check_from=since))) is None
+    ts = await bot.deliver(alert)
+    found = await bot.find_sent(copy(alert, message=copy(alert.message, check_from=since)))
+    assert found == ts
+    reply = outgoing("abstract", parent=ts)
+    checked = copy(reply, message=copy(reply.message, check_from=since))
+    assert await bot.find_sent(checked) is None  # the thread holds only the alert so far
+    reply_ts = await bot.deliver(reply)
+    assert await bot.find_sent(checked) == reply_ts
+    assert slack.calls("conversations.replies")[-1]["ts"] == ts

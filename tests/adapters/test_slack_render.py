@@ -119,8 +119,14 @@ def test_mentions_in_paper_text_are_inert() -> None:
         assert raw not in dump
     assert msg["blocks"][0]["text"]["text"].startswith("&lt;!channel&gt; Fish &amp; Chips")
     assert "&lt;@U123&gt;" in msg["text"]
-    for m in (render_abstract(p), render_version(p, 3), render_reply(Reply(EVIL, (p,)))):
+    for m in (render_abstract(p), render_version(p, 3)):
         assert "<!channel>" not in json.dumps(m) and "<@U123>" not in json.dumps(m)
+    reply = render_reply(Reply(EVIL, (p,)))
+    assert "<!channel>" not in reply["text"]  # the mrkdwn fallback is escaped
+    (text,) = reply["blocks"][0]["elements"][0]["elements"]
+    assert text == {"type": "text", "text": EVIL}  # rich text: shown as written, never a mention
+    cards = json.dumps(reply["blocks"][1:])
+    assert "<!channel>" not in cards and "<@U123>" not in cards
 
 
 def test_header_limit_counts_the_escaped_text() -> None:
@@ -172,7 +178,11 @@ def test_reply_share_button_only_on_ephemeral_lookups() -> None:
     public = render_reply(Reply("Found", papers=(paper(),), ephemeral=False))
     assert SHARE_ACTION not in json.dumps(public)
     plain = render_reply(Reply("Subscribed #1 author: `Babuschkin, Igor`."))
-    assert plain["blocks"][0]["text"]["text"] == "Subscribed #1 author: `Babuschkin, Igor`."
+    assert plain["blocks"][0]["elements"][0]["elements"] == [
+        {"type": "text", "text": "Subscribed #1 author: "},
+        {"type": "text", "text": "Babuschkin, Igor", "style": {"code": True}},
+        {"type": "text", "text": "."},
+    ]
 
 
 def test_reply_with_too_many_papers_says_so() -> None:

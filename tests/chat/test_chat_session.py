@@ -18,4 +18,4 @@ async def test_a_new_paper_by_a_followed_author_alerts(chat: Chat) -> None:
 async def test_nothing_alerts_before_a_listing_announces_it(chat: Chat) -> None:
     assert "Subscribed" in await chat("subscribe topic agents")
     assert chat.alerts == []
-    assert "Pending deliveries: 0" in await chat("status")
+    assert "Deliveries: 0 pending" in await chat("status")

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 from support.adapters import commands as commands_over
+from support.adapters import unmarked_commands
 
 from bot.chat.commands import Parsed, UserRateLimiter
 from bot.chat.lookup import LookupFailed, LookupResult
@@ -31,7 +32,7 @@ class StubLookup:
 async def setup(store, tmp_path):
     config = Config(database_path=tmp_path / "x.sqlite3")
     lookup = StubLookup()
-    commands = commands_over(store, lookup, config)
+    commands = unmarked_commands(store, lookup, config)
     for name in ("console", "other"):
         await store.channels.upsert_config(name, "console")
     return commands, lookup

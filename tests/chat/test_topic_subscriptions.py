@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import FIXTURES
-from support.adapters import commands as commands_over
+from support.adapters import unmarked_commands as commands_over
 from support.listings import day
 from support.store import ingest
 

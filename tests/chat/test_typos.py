@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support.adapters import commands as commands_over
+from support.adapters import unmarked_commands as commands_over
 
 from bot.chat.lookup import LookupResult
 from bot.chat.typos import nearest_command

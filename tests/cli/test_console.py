@@ -121,7 +121,7 @@ def test_unreachable_arxiv_is_one_line_above_the_redrawn_prompt(tmp_path: Path) 
     assert "connection refused" in line and "`paperbot demo`" in line
     assert screen.splitlines()[-1] == "paperbot>"  # redrawn below the message
     term.type("status")
-    term.wait_for("Pending deliveries")
+    term.wait_for("Deliveries: ")
     term.type("quit")
     assert term.wait_exit() == 0
     assert_clean(term.text())

@@ -192,8 +192,9 @@ async def test_status_shows_only_the_sources_of_this_config(
             pub_date=None,
         )
     assert await asyncio.to_thread(main, ["status"]) == 0
-    sources = [line for line in out_lines(capsys) if line.startswith("• ")]
-    assert len(sources) == 1 and sources[0].startswith("• https://rss.arxiv.org/rss/cs.LG:")
+    sources = [line for line in out_lines(capsys) if line.startswith("• ") and "/rss/" in line]
+    assert len(sources) == 1
+    assert sources[0].startswith("• cs.LG (https://rss.arxiv.org/rss/cs.LG):")
 
 
 async def test_check_prints_the_console_alerts_of_a_config_without_channels(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import socket
@@ -30,13 +31,28 @@ def deliverer(store=None, adapters=None, rng=lambda: 0.0, **kw) -> Deliverer:
     return Deliverer(store, adapters or {}, SPECS, {}, CONFIG, rng=rng, **kw)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("retry_after", [0.0, 0.5, 1.0, 30.0, 3600.0])
+@pytest.mark.parametrize("retry_after", [0.0, 0.5, 1.0, 30.0, 900.0])
 @pytest.mark.parametrize("attempts", [1, 5, 40])
 def test_retry_after_wins_with_at_most_a_small_jitter(retry_after, attempts):
     low = deliverer(rng=lambda: 0.0).backoff(attempts, retry_after)
     high = deliverer(rng=lambda: 0.999999).backoff(attempts, retry_after)
     assert low == retry_after  # never earlier than the platform asked
     assert retry_after <= high <= retry_after + min(1.0, retry_after * 0.1) + 1e-9
+
+
+@pytest.mark.parametrize("retry_after", [901.0, 3600.0, 999_999_999.0])
+def test_retry_after_is_capped_at_backoff_max(retry_after):
+    """#12: ``Retry-After: 999999999`` parked an alert until 2058 (main waited whatever the
+    platform said); the wait is now at most ``[delivery] backoff_max_seconds``."""
+    low = deliverer(rng=lambda: 0.0).backoff(1, retry_after)
+    high = deliverer(rng=lambda: 0.999999).backoff(1, retry_after)
+    assert low == CONFIG.backoff_max_seconds and high <= CONFIG.backoff_max_seconds + 1.0
+
+
+@pytest.mark.parametrize("retry_after", [math.inf, -math.inf, math.nan, -5.0])
+def test_non_finite_or_negative_retry_after_is_absent(retry_after):
+    """#12: ``inf`` parked a message forever and ``nan`` broke the database write on main."""
+    assert deliverer().backoff(3, retry_after) == deliverer().backoff(3, None)
 
 
 @pytest.mark.parametrize(

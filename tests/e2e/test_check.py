@@ -232,11 +232,32 @@ async def test_400_fails_that_message_with_the_reason_and_delivers_the_rest(tmp_
     assert hooks.accepted_ids("slack") == sorted(wanted - {refused_slack})
     assert len(hooks.accepted_ids("discord")) == 1
     status = await cli(path, "status")
-    assert f"slack alert {refused_slack}: invalid_blocks" in status.out
+    assert f"  alert {refused_slack}: invalid_blocks" in status.out
+    assert "`paperbot retry slack` re-queues them" in status.out
     assert "Invalid Form Body" in status.out
-    assert "Pending deliveries: 0" in status.out
+    assert "Deliveries: 0 pending" in status.out
     again = await cli(path, "check")  # refused messages are not retried
     assert again.rc == 0 and len(hooks.accepted("slack")) == 1
+
+
+async def test_paperbot_retry_requeues_refused_messages(tmp_path, fake_server):
+    """#12: main had no way to re-queue a refused message (``resume`` touches only pending
+    ones). ``paperbot retry CHANNEL`` or ``--all`` (exactly one): "re-queued N", exit 0 even
+    for 0; an unknown channel exits 2."""
+    path, hooks, wanted = await _author_setup(tmp_path, fake_server)
+    hooks.plan["slack"].append((400, {}, "invalid_blocks"))
+    assert (await cli(path, "check")).rc == 0
+    assert len(hooks.accepted_ids("slack")) == len(wanted) - 1
+    retry = await cli(path, "retry", "slack")
+    assert (retry.rc, retry.out.strip()) == (0, "re-queued 1")
+    assert (await cli(path, "check")).rc == 0
+    assert sorted(hooks.accepted_ids("slack")) == sorted(wanted)  # the refused one, now sent
+    none = await cli(path, "retry", "--all")
+    assert (none.rc, none.out.strip()) == (0, "re-queued 0")
+    unknown = await cli(path, "retry", "nowhere")
+    assert unknown.rc == 2 and "unknown channel 'nowhere'" in unknown.err
+    for args in ((), ("slack", "--all")):
+        assert (await cli(path, "retry", *args)).rc == 2
 
 
 async def test_404_pauses_the_channel_until_resume(tmp_path, fake_server):
@@ -248,8 +269,8 @@ async def test_404_pauses_the_channel_until_resume(tmp_path, fake_server):
     assert sorted(hooks.accepted_ids("discord")) == sorted(wanted)
     assert len([p for p in hooks.posts if p.kind == "slack"]) == 1  # stopped at the first 404
     status = await cli(path, "status")
-    assert "Paused: slack — webhook gone (HTTP 404)" in status.out
-    assert "slack: 2" in status.out  # still pending, not lost
+    assert "  Paused: webhook gone (HTTP 404) (`paperbot resume slack`)" in status.out
+    assert "slack (slack-webhook, instant): 2 pending" in status.out  # not lost
     hooks.status["slack"] = 200
     assert (await cli(path, "check")).rc == 0
     assert hooks.accepted("slack") == []  # still paused
@@ -267,8 +288,8 @@ async def test_messages_still_queued_at_max_wait_exit_3_one_line_per_channel(tmp
     assert result.rc == 3
     assert "Traceback" not in result.err
     assert sorted(result.error_lines()) == [
-        "paperbot: 2 message(s) for disc still queued",
-        "paperbot: 2 message(s) for slack still queued",
+        "paperbot: 2 message(s) for disc still queued (Discord server error (HTTP 503))",
+        "paperbot: 2 message(s) for slack still queued (Slack webhook error (HTTP 503))",
     ]
     assert hooks.accepted("slack") == [] and len(hooks.posts) >= 4  # it did retry
 

@@ -44,4 +44,4 @@ async def test_console_chat_session(chat: Chat, fake_server):
     for item in expected:
         assert item.title in " ".join(chat.output.split())
     assert "matched author: Arana-Catania, Miguel" in chat.output
-    assert "Pending deliveries: 0" in await chat("status")
+    assert "Deliveries: 0 pending" in await chat("status")

@@ -148,7 +148,7 @@ api_url = "{slack.api_url}"
             posts = slack.calls("chat.postMessage")
             assert [p["channel"] for p in posts][:1] == ["C0PAPERS"]
             assert "Interval Certifications" in str(posts[0])
-            alert_ts = "1700000000.000001"  # the fake's first ts
+            alert_ts = slack.messages["C0PAPERS"][0]["ts"]  # the alert, as the fake posted it
             assert posts[1].get("thread_ts") == alert_ts
             assert "ParallelepipedoNN" in str(posts[1])  # the abstract's last sentence
             # arXiv serves the listing again with the paper at v2: a thread note, no new alert.

@@ -141,9 +141,9 @@ async def test_refusing_channel_paused_reported_and_resumed(
     assert report.sent == FIRST  # the console channel was served meanwhile
     assert len(fake_server.requests_for(path)) == 1  # one refusal, then no hammering
     report_text = (await say(app, "status")).text
-    paused = next(x for x in report_text.splitlines() if x.startswith("Paused: team — "))
+    paused = next(x for x in report_text.splitlines() if x.startswith("  Paused: "))
     assert f"HTTP {status}" in paused and paused.endswith("(`paperbot resume team`)")
-    assert f"team: {FIRST}" in report_text  # its alerts wait, none lost
+    assert f"team ({platform}, instant): {FIRST} pending" in report_text  # they wait, none lost
     assert SLACK_SECRET not in report_text
     assert (await app.deliverer.drain(0.5)).sent == 0
     assert len(fake_server.requests_for(path)) == 1

@@ -307,7 +307,7 @@ async def test_port_where_nothing_listens(fake_server: FakeServer, make_app) -> 
     assert by_cat["cs.AI"].ok
     assert (await app.deliverer.drain(2.0)).sent == EXPECTED_ALERTS
     status = (await say(app, "status")).text
-    assert re.search(r"failing ×1: .*connection refused", status), status
+    assert re.search(r"failing ×1 since [^:]+:[^:]+: .*connection refused", status), status
 
 
 @pytest.mark.parametrize(

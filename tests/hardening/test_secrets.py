@@ -25,7 +25,19 @@ SIGNING = "SeCrEtSiGnInG0123456789abcdef"
 DISCORD_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMg.GsEcRe.DiScOrDtOkEnQwErTyUiOp"
 SLACK_HOOK_SECRET = "SeCrEtHoOkAbCdEfGh123456"
 DISCORD_HOOK_SECRET = "SeCrEtDiScOrDhOoK-abcdefghijklmnopqrstuvwxyz0123456789"
-SECRETS = (BOT_TOKEN, APP_TOKEN, SIGNING, DISCORD_TOKEN, SLACK_HOOK_SECRET, DISCORD_HOOK_SECRET)
+#: The scholarly-API keys later sources read (#12 plants them already: nothing may echo them).
+OPENALEX_KEY = "SeCrEtOpEnAlExKeY0123456789"
+S2_KEY = "SeCrEtS2aPiKeYaBcDeF0123456789"
+SECRETS = (
+    BOT_TOKEN,
+    APP_TOKEN,
+    SIGNING,
+    DISCORD_TOKEN,
+    SLACK_HOOK_SECRET,
+    DISCORD_HOOK_SECRET,
+    OPENALEX_KEY,
+    S2_KEY,
+)
 SLACK_HOOK = f"/services/T000/B000/{SLACK_HOOK_SECRET}"
 DISCORD_HOOK = f"/api/webhooks/123/{DISCORD_HOOK_SECRET}"
 
@@ -117,6 +129,8 @@ async def test_full_run_logs_status_and_store_hold_no_secret(
             SLACK_APP_TOKEN=APP_TOKEN,
             SLACK_SIGNING_SECRET=SIGNING,
             DISCORD_BOT_TOKEN=DISCORD_TOKEN,
+            OPENALEX_API_KEY=OPENALEX_KEY,
+            S2_API_KEY=S2_KEY,
         )
         run = await run_paperbot(
             "-vv",
@@ -135,7 +149,7 @@ async def test_full_run_logs_status_and_store_hold_no_secret(
         assert len(slack.calls("chat.postMessage")) >= 3
         assert arxiv.requests_for(SLACK_HOOK) and arxiv.requests_for(DISCORD_HOOK)
         assert "/services/T000/B000/***" in run.err  # the webhook is named, redacted
-        assert "Refused by the platform" in status.out  # the echoing 400s are reported...
+        assert "  Refused: " in status.out  # the echoing 400s are reported...
         assert "***" in status.out  # ...with the URL redacted
         assert_no_secret("run output", run.text)
         assert_no_secret("status", status.text)
@@ -353,7 +367,7 @@ async def test_deliverer_scrubs_any_adapter_reason(
         await app.deliverer.run_once()
     assert adapter.calls == 3
     status = (await say(app, "status")).text
-    assert "Paused: sw — https://hooks.slack.com/services/T000/B000/*** is gone" in status
+    assert "Paused: https://hooks.slack.com/services/T000/B000/*** is gone" in status
     assert "bad payload for https://hooks.slack.com/services/T000/B000/***" in status
     assert_no_secret("status", status)
     assert_no_secret("logs", caplog.text)

@@ -24,9 +24,9 @@ from bot.sources.http import (
     HttpStatusError,
     Priority,
     ResponseTooLarge,
-    parse_retry_after,
 )
 from bot.sources.limiter import PolitenessLimiter
+from bot.sources.retry_after import parse_retry_after
 from bot.store import Store
 
 MB = 1024 * 1024
@@ -240,7 +240,8 @@ async def test_connection_refused() -> None:
         with pytest.raises(FetchError) as info:
             await client.get(f"http://user:pw@127.0.0.1:{port}/x?token=abcd")
     assert "connection refused" in str(info.value)
-    assert info.value.status is None and info.value.attempts == 2
+    # #12: a refused connection is not retried (the host is down, asking again cannot help).
+    assert info.value.status is None and info.value.attempts == 1
     assert "pw" not in str(info.value) and "abcd" not in str(info.value)
 
 

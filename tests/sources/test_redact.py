@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sources.redact import redact_text, redact_url
+from bot.sources.redact import redact_text, redact_url, redact_urls
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,11 @@ def test_redact_text_masks_given_secrets_and_their_url_forms() -> None:
 def test_redact_text_masks_longest_secret_first() -> None:
     assert redact_text("key=abcdefgh", ["abcd", "abcdefgh"]) == "key=***"
     assert redact_text("nothing here", []) == "nothing here"
+
+
+def test_a_commands_response_url_keeps_only_the_team() -> None:
+    """#12: a slash command's response_url is a credential for 30 minutes."""
+    url = "https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN"
+    assert redact_url(url) == "https://hooks.slack.com/commands/T1DC2JH3J/***"
+    quoted = "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F39770%2Fsecretpart&x=1"
+    assert "secretpart" not in redact_urls(quoted) and redact_urls(quoted).endswith("&x=1")

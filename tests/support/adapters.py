@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.chat.commands import Commands
@@ -9,6 +10,7 @@ from bot.chat.lookup import Lookup
 from bot.chat.services import Services
 from bot.config import Config
 from bot.model import CommandContext, Paper, Reply, Subscription
+from bot.model.text import without_marks
 from bot.port import AdapterContext, Front, always_answers
 from bot.store import Store
 
@@ -16,6 +18,26 @@ from bot.store import Store
 def commands(store: Store, lookup: Any, config: Config) -> Commands:
     """The chat front end over ``store`` with this look-up (a real :class:`Lookup` or a stub)."""
     return Commands(Services(store, config, lookup))
+
+
+class Unmarked:
+    """Commands whose replies come back with the literal marks removed (as every adapter
+    renders them), for tests that read a reply's words."""
+
+    def __init__(self, front: Commands) -> None:
+        self.front = front
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.front, name)
+
+    async def dispatch(self, context: CommandContext, text: str) -> Reply:
+        reply = await self.front.dispatch(context, text)
+        return replace(reply, text=without_marks(reply.text))
+
+
+def unmarked_commands(store: Store, lookup: Any, config: Config) -> Unmarked:
+    """:func:`commands`, replies read as plain words."""
+    return Unmarked(commands(store, lookup, config))
 
 
 def store_commands(store: Store, config: Config) -> Commands:
@@ -58,6 +80,8 @@ def adapter_context(
         spec=config.specs[platform],
         dispatch=always_answers(front.dispatch) if front is not None else _no_dispatch,
         may_fetch=front.may_fetch if front is not None else (lambda _text: False),
+        public=getattr(front, "public", lambda _text: False),
+        manages=getattr(front, "manages", lambda _text: True),
         paper=paper,
         subscriptions=subscriptions,
         interactive=interactive,

@@ -7,13 +7,19 @@ interaction callbacks, followups, and incoming webhooks (``/api/webhooks/{id}/{t
 
 Pitfalls it respects: Content-Type exactly ``application/json``; interaction callbacks answer
 ``{"interaction": {...}}``; a 429 carries a ``Via`` header and a JSON ``retry_after``.
-``fail(method, path, status, body)`` queues one-shot failures before the normal answer.
+``fail(method, path, status, body)`` queues one-shot failures before the normal answer;
+``stall(method, path, seconds)`` handles the next such request normally but answers late.
+A message posted with a ``nonce`` and ``enforce_nonce`` is remembered: the same nonce in the
+same channel again answers with the first message instead of a second one (Discord keeps a
+nonce for a few minutes; ``created`` lists every message really made).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import math
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -46,6 +52,9 @@ class FakeDiscord:
         default_factory=dict
     )
     _ids: Any = field(default_factory=lambda: itertools.count(1200000000000000001))
+    _stalls: dict[tuple[str, str], deque[float]] = field(default_factory=dict)
+    _nonces: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    created: list[dict[str, Any]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
 
     @property
@@ -79,6 +88,10 @@ class FakeDiscord:
         with ``status`` and JSON ``body``."""
         self._failures.setdefault((method, path), deque()).append((status, body, headers or {}))
 
+    def stall(self, method: str, path: str, seconds: float) -> None:
+        """Handle the next ``method path`` (path after /api/v10) but answer after ``seconds``."""
+        self._stalls.setdefault((method, path), deque()).append(seconds)
+
     def sent(self, method: str, pattern: str) -> list[Seen]:
         """Requests whose path fully matches the regex ``pattern``."""
         return [r for r in self.requests if r.method == method and re.fullmatch(pattern, r.path)]
@@ -105,7 +118,13 @@ class FakeDiscord:
             auth = request.headers.get("Authorization", "")
             if short.startswith(("/users", "/oauth2")) and auth != f"Bot {self.token}":
                 return _json({"message": "401: Unauthorized", "code": 0}, 401)
-        return _json(*self._answer(request.method, short, body))
+        if short.startswith("/webhooks/") and request.method == "DELETE":
+            return web.Response(status=204)  # delete_original_response
+        answer = self._answer(request.method, short, body)
+        stalls = self._stalls.get((request.method, short))
+        if stalls:
+            await asyncio.sleep(stalls.popleft())
+        return _json(*answer)
 
     def _answer(self, method: str, path: str, body: Any) -> tuple[Any, int]:
         parts = path.strip("/").split("/")
@@ -124,7 +143,16 @@ class FakeDiscord:
                 for c in body
             ], 200
         if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
-            return self.message(parts[1], body), 200
+            nonce = (body or {}).get("nonce")
+            if nonce and (body or {}).get("enforce_nonce"):
+                key = (parts[1], str(nonce))
+                if key not in self._nonces:
+                    self._nonces[key] = self.message(parts[1], body)
+                    self.created.append(self._nonces[key])
+                return self._nonces[key], 200
+            made = self.message(parts[1], body)
+            self.created.append(made)
+            return made, 200
         if parts[0] == "channels" and parts[-1] == "threads" and method == "POST":
             return thread(parts[3], parts[1], body["name"]), 201
         if parts[0] == "interactions" and parts[-1] == "callback":
@@ -215,7 +243,8 @@ def thread(thread_id: str, parent_id: str, name: str) -> dict[str, Any]:
 def rate_limited(retry_after: float) -> tuple[int, dict[str, Any], dict[str, str]]:
     """A realistic 429: JSON ``retry_after`` plus the ``Via`` header Discord's edge adds."""
     body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
-    return 429, body, {"Via": "1.1 google", "Retry-After": str(max(int(retry_after), 1))}
+    header = str(max(int(retry_after), 1)) if math.isfinite(retry_after) else str(retry_after)
+    return 429, body, {"Via": "1.1 google", "Retry-After": header}
 
 
 def interaction(

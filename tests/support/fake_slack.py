@@ -11,6 +11,12 @@ Real slack_sdk / slack-bolt code talks to it over HTTP on 127.0.0.1::
 
 Each Web API method answers ``{"ok": true, ...}`` by default; ``fail`` queues one-off answers.
 Every call's parameters (query, form or JSON body merged) are recorded in order.
+
+Posted messages are kept per channel (``slack.messages[channel]``) with their ``metadata``, and
+``conversations.history`` / ``conversations.replies`` serve them as Slack does (newest first,
+``oldest`` honoured, metadata only with ``include_all_metadata``). Faults where Slack posted
+the message but the answer says otherwise: ``fail(..., posted=True)`` (``fatal_error``) and
+``stall(method, seconds, posted=True)`` (the answer comes too late, or never).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -49,9 +56,10 @@ class FakeSlack:
         self.log: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.responses: list[dict[str, Any]] = []  # bodies POSTed to response URLs
-        self._scripts: defaultdict[str, deque[tuple[int, dict[str, Any], dict[str, str]]]] = (
-            defaultdict(deque)
-        )
+        self._scripts: defaultdict[
+            str, deque[tuple[int, dict[str, Any], dict[str, str], bool, float]]
+        ] = defaultdict(deque)
+        self.messages: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self._ts = itertools.count(1)
         self.valid_tokens = {"xoxb-test", "xapp-test"}
         self.sockets: list[web.WebSocketResponse] = []
@@ -66,6 +74,8 @@ class FakeSlack:
             "chat.update",
             "users.info",
             "apps.connections.open",
+            "conversations.history",
+            "conversations.replies",
         ):
             self.server.route(f"/api/{method}", self._api, method="*")
         self.server.route("/respond/1", self._respond, method="POST")
@@ -94,12 +104,18 @@ class FakeSlack:
         *,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        posted: bool = False,
         **extra: Any,
     ) -> None:
-        """Make the next call of ``method`` answer ``{"ok": false, "error": error}``."""
-        self._scripts[method].append(
-            (status, {"ok": False, "error": error, **extra}, headers or {})
-        )
+        """Make the next call of ``method`` answer ``{"ok": false, "error": error}``; with
+        ``posted``, the message is posted all the same (Slack's ``fatal_error``)."""
+        body = {"ok": False, "error": error, **extra}
+        self._scripts[method].append((status, body, headers or {}, posted, 0.0))
+
+    def stall(self, method: str, seconds: float, *, posted: bool = True) -> None:
+        """The next call of ``method`` is handled (posted, with ``posted``) but answered only
+        after ``seconds``."""
+        self._scripts[method].append((200, {}, {}, posted, seconds))
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         """Parameters of every call to ``method``, oldest first."""
@@ -119,7 +135,11 @@ class FakeSlack:
         params = await self._params(request)
         self.log.append(Call(method, params, dict(request.headers)))
         if self._scripts[method]:
-            status, body, headers = self._scripts[method].popleft()
+            status, body, headers, posted, delay = self._scripts[method].popleft()
+            answer = self._answer(method, params) if posted or delay else {}
+            if delay:
+                await asyncio.sleep(delay)
+                body = {"ok": True, **answer}
             return web.json_response(body, status=status, headers=headers)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if token not in self.valid_tokens:
@@ -136,14 +156,38 @@ class FakeSlack:
                 "url": "https://test.slack.com/",
             }
         if method in ("chat.postMessage", "chat.update"):
-            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
+            ts = params.get("ts") or f"{time.time():.0f}.{next(self._ts):06d}"
+            message = {"type": "message", "ts": ts, "text": params.get("text", "")}
+            for key in ("metadata", "thread_ts", "blocks"):
+                if key in params:
+                    message[key] = params[key]
+            if method == "chat.postMessage":
+                self.messages[str(params.get("channel"))].append(message)
             return {"channel": params.get("channel"), "ts": ts, "message": {"ts": ts}}
+        if method in ("conversations.history", "conversations.replies"):
+            return {"messages": self._history(method, params), "has_more": False}
         if method == "apps.connections.open":
             return {"url": self.server.url("/socket").replace("http://", "ws://")}
         if method == "users.info":
             user = params.get("user", "")
             return {"user": self.users.get(user, {"id": user, "is_admin": False})}
         return {}
+
+    def _history(self, method: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        oldest = float(params.get("oldest") or 0)
+        found = self.messages.get(str(params.get("channel")), [])
+        if method == "conversations.replies":
+            parent = params.get("ts")
+            found = [m for m in found if m["ts"] == parent or m.get("thread_ts") == parent]
+        else:
+            found = [m for m in found if "thread_ts" not in m]
+        with_meta = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        shown = [
+            {k: v for k, v in m.items() if k != "metadata" or with_meta}
+            for m in found
+            if float(m["ts"]) >= oldest
+        ]
+        return sorted(shown, key=lambda m: float(m["ts"]), reverse=True)
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())

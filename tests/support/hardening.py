@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import io
 import os
 import signal
@@ -24,6 +25,7 @@ from bot.chat.commands import Commands
 from bot.config import ArxivConfig, ChannelConfig, Config, DeliveryConfig, LimitsConfig
 from bot.model import CommandContext, Reply
 from bot.model.clock import SYSTEM_CLOCK, Clock
+from bot.model.text import without_marks
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LISTING = FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml"
@@ -68,9 +70,11 @@ def console_ctx(user: str = "alice") -> CommandContext:
 
 
 async def say(app: App, text: str, user: str = "alice") -> Reply:
-    """Run one chat command as a console user."""
+    """Run one chat command as a console user (the literal marks around echoed values
+    removed, as the console shows them)."""
     assert app.front is not None
-    return await app.front.dispatch(console_ctx(user), text)
+    reply = await app.front.dispatch(console_ctx(user), text)
+    return dataclasses.replace(reply, text=without_marks(reply.text))
 
 
 def console_out(app: App) -> str:

@@ -9,6 +9,7 @@ never come from this file: they are read from the environment by the adapters.
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.metadata
 import os
 import re
@@ -20,18 +21,16 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from bot.config.reader import ConfigError as ConfigError
+from bot.config.reader import SectionReader as SectionReader
 from bot.model.adapter import AdapterSpec
 from bot.model.text import MAX_QUERY_CHARS
-from bot.sources.redact import redact_url
+from bot.sources.taxonomy import normalize_category
 
 DEFAULT_CATEGORIES = ("cs.AI", "cs.CL", "cs.LG")
 #: Where adapters declare themselves (``pyproject.toml`` of each adapter package).
 ENTRY_POINT_GROUP = "paperbot.adapters"
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-class ConfigError(Exception):
-    """A bad config file; the message names the file and the key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +41,7 @@ class ArxivConfig:
     min_interval_seconds: float = 3.0
     poll_times_utc: tuple[time, ...] = (time(1, 30), time(4, 30), time(6, 30), time(12, 0))
     poll_interval_seconds: float = 0.0
-    timeout_seconds: float = 60.0
+    timeout_seconds: float = 30.0
     max_bytes: int = 50_000_000
     retries: int = 3
     backoff_seconds: float = 5.0
@@ -58,6 +57,8 @@ class DeliveryConfig:
     backoff_max_seconds: float = 900.0
     poll_seconds: float = 2.0
     per_channel_interval_seconds: float = 1.0
+    #: The longest one platform call may take; a send that outlives it has an unknown outcome.
+    timeout_seconds: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,9 @@ class Config:
     #: Adapter sections (``[slack]``, ``[discord]``) kept as plain mappings; each adapter
     #: validates its own section with :func:`section` and names keys as they appear here.
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Each adapter section as its spec's ``validate_section`` read it at load (see
+    #: :func:`adapter_settings`).
+    settings: Mapping[str, object] = field(default_factory=dict)
     #: The platforms this config was read with, by name (``installed_specs()`` by default).
     specs: Mapping[str, AdapterSpec] = field(default_factory=installed_specs)
 
@@ -169,81 +173,39 @@ def load_config(
     return parse_config(data, path, specs)
 
 
-class SectionReader:
-    """Reads one table, checking types and rejecting unknown keys, naming each key in errors."""
-
-    def __init__(self, source: str, table: str, data: Any) -> None:
-        self.where = f"{source}: [{table}]" if table else f"{source}:"
-        if not isinstance(data, dict):
-            raise ConfigError(f"{self.where} must be a table")
-        self.data = data
-        self.used: set[str] = set()
-
-    def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.where} {key}: {problem}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        self.used.add(key)
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-            shown = repr(redact_url(value)) if isinstance(value, str) else repr(value)
-            raise self.fail(key, f"expected {_names(kinds)}, got {shown}")
-        return value
-
-    def number(self, key: str, default: float, minimum: float = 0.0) -> float:
-        value = float(self.get(key, (int, float), default))
-        if value < minimum:
-            raise self.fail(key, f"must be at least {minimum:g}, got {value:g}")
-        return value
-
-    def integer(self, key: str, default: int, minimum: int = 0) -> int:
-        value: int = self.get(key, int, default)
-        if value < minimum:
-            raise self.fail(key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.get(key, list, None)
-        if value is None:
-            return default
-        if not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(key, "expected a list of non-empty strings")
-        return tuple(v.strip() for v in value)
-
-    def url(self, key: str, default: str | None) -> str | None:
-        value: str | None = self.get(key, str, default)
-        if value is not None and not re.match(r"^https?://[^\s/]+", value):
-            # A webhook URL is a secret even when malformed: show only a redacted form.
-            raise self.fail(key, f"expected an http(s) URL, got {redact_url(value)!r}")
-        return value
-
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise ConfigError(f"{self.where} unknown key {unknown[0]!r}")
-
-
-def _names(kinds: tuple[type, ...]) -> str:
-    names = {
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        bool: "true or false",
-        dict: "a table",
-    }
-    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
-
-
 def section(config: Config, name: str) -> SectionReader:
     """A reader over an adapter's own section (``[slack]``), for adapters to validate keys:
     ``get`` / ``number`` / ``integer`` / ``strings`` / ``url``, ``fail(key, problem)``, and
     ``done()`` to refuse unknown keys."""
     source = str(config.source) if config.source else "config"
     return SectionReader(source, name, config.sections.get(name, {}))
+
+
+def _validator(spec: AdapterSpec) -> Any:
+    module, _, function = (spec.validate_section or "").partition(":")
+    try:
+        return getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"the {spec.name} adapter cannot check [{spec.section}]: {exc}") from None
+
+
+def adapter_settings(config: Config, spec: AdapterSpec) -> Any:
+    """The adapter's section as its ``validate_section`` reads it: checked at load when the
+    config came from :func:`parse_config`, read now (same rules) for a hand-built Config."""
+    if spec.section is not None and spec.section in config.settings:
+        return config.settings[spec.section]
+    return _validator(spec)(section(config, spec.section or spec.name))
+
+
+def _read_sections(src: str, raw: dict[str, Any], specs: Mapping[str, AdapterSpec]) -> Any:
+    """Every adapter section in the file, through its spec's validator (once, at load)."""
+    parsed: dict[str, object] = {}
+    for spec in specs.values():
+        if spec.section in raw and spec.validate_section and spec.section not in parsed:
+            parsed[spec.section] = _validator(spec)(
+                SectionReader(src, spec.section, raw[spec.section])
+            )
+    return parsed
 
 
 def parse_config(
@@ -277,7 +239,7 @@ def parse_config(
         else default_channels(specs)
     )
     names = sorted({s.section for s in specs.values() if s.section})
-    sections = {name: top.get(name, dict, None) for name in names}
+    sections = {n: v for n in names if (v := top.get(n, dict, None)) is not None}
     top.done()
     base = path.absolute().parent  # a relative path must not follow later chdirs
     database = Path(db_path).expanduser() if db_path else default_database_path()
@@ -291,7 +253,8 @@ def parse_config(
         channels=channels,
         log_level=level,
         source=path,
-        sections={k: v for k, v in sections.items() if v is not None},
+        sections=sections,
+        settings=_read_sections(src, sections, specs),
         specs=specs,
     )
 
@@ -306,7 +269,7 @@ def _read_arxiv(r: SectionReader) -> ArxivConfig:
     config = ArxivConfig(
         rss_url=r.url("rss_url", d.rss_url) or d.rss_url,
         api_url=r.url("api_url", d.api_url) or d.api_url,
-        categories=r.strings("categories", d.categories),
+        categories=_categories(r, d.categories),
         min_interval_seconds=r.number("min_interval_seconds", d.min_interval_seconds),
         poll_times_utc=times,
         poll_interval_seconds=r.number("poll_interval_seconds", d.poll_interval_seconds),
@@ -322,6 +285,14 @@ def _read_arxiv(r: SectionReader) -> ArxivConfig:
     return config
 
 
+def _categories(r: SectionReader, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Categories by the rule ``subscribe category`` applies (``cs.FOO`` is refused)."""
+    try:
+        return tuple(dict.fromkeys(normalize_category(c) for c in r.strings("categories", default)))
+    except ValueError as exc:
+        raise r.fail("categories", str(exc)) from None
+
+
 def _read_delivery(r: SectionReader) -> DeliveryConfig:
     d = DeliveryConfig()
     config = DeliveryConfig(
@@ -332,6 +303,7 @@ def _read_delivery(r: SectionReader) -> DeliveryConfig:
         per_channel_interval_seconds=r.number(
             "per_channel_interval_seconds", d.per_channel_interval_seconds
         ),
+        timeout_seconds=r.number("timeout_seconds", d.timeout_seconds, 0.1),
     )
     r.done()
     return config
