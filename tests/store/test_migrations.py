@@ -157,3 +157,29 @@ async def test_each_migration_applies_on_the_one_before(tmp_path: Path, number: 
         await conn.execute("COMMIT")
     async with await Store.open(path) as store:
         assert await store.db.schema_version() == len(MIGRATIONS)
+
+
+async def test_migration_6_keeps_the_outbox_and_never_claims_held_or_dropped_rows(
+    tmp_path: Path,
+) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        before = await store.outbox.states()
+        assert len(before) == 204  # every row survives the rebuild, in its state
+        conn = sqlite3.connect(path)
+        try:
+            pending = [r[0] for r in conn.execute("SELECT id FROM outbox WHERE state='pending'")]
+            conn.execute(
+                "UPDATE outbox SET state='held', hold_reason='identity' WHERE id=?", (pending[0],)
+            )
+            conn.execute(
+                "UPDATE outbox SET state='dropped', drop_reason='x' WHERE id=?", (pending[1],)
+            )
+            conn.commit()
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute("UPDATE outbox SET state='lost' WHERE id=?", (pending[2],))
+        finally:
+            conn.close()
+        claimed = await store.outbox.claim_due("w", now=2e9, limit=1000)
+        ids = {m.id for m in claimed}
+        assert pending[0] not in ids and pending[1] not in ids and pending[2] in ids
