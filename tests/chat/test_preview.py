@@ -113,3 +113,9 @@ async def test_chat_preview_takes_days_and_subscribe_answers_with_the_preview(ch
     subscribed = await chat("subscribe topic agents")
     assert "Subscribed #1" in subscribed
     assert "Preview: " in subscribed.splitlines()[-1]
+
+
+async def test_help_lists_why_and_preview(chat):
+    answer = await chat("help")
+    assert "why <arXiv id>" in answer
+    assert "preview author|topic|category <value> [--days N]" in answer
