@@ -18,11 +18,17 @@ from bot.model import SubscriptionKind
 from bot.store import Store
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-#: In ingest order: 04 Jun, the 04 Jun listing re-served with bumped versions, 09 Jun, 11 Jun,
-#: then 13 Jul.
+#: In ingest order: cs.AI and cs.LG of 04 Jun (papers in both), the cs.AI 04 Jun listing
+#: re-served with bumped versions, cs.AI of 09 Jun, 11 Jun, then 13 Jul.
 REPLAY = [
-    FIXTURES / "corpus" / f"{name}-cs-ai.xml.gz"
-    for name in ("2026-06-04", "2026-06-05", "2026-06-10", "2026-06-11")
+    FIXTURES / "corpus" / f"{name}.xml.gz"
+    for name in (
+        "2026-06-04-cs-ai",
+        "2026-06-04-cs-lg",
+        "2026-06-05-cs-ai",
+        "2026-06-10-cs-ai",
+        "2026-06-11-cs-ai",
+    )
 ] + [FIXTURES / "arxiv_rss_cs_ai_2026-07-14.xml"]
 NS = {"arxiv": "http://arxiv.org/schemas/atom"}
 
@@ -34,27 +40,30 @@ def _read(path: Path) -> etree._Element:
 
 def reference(
     paths: list[Path], wanted: dict[str, str]
-) -> dict[date, tuple[int, int, int, dict[str, int]]]:
-    """An independent replay: per announcement day, the (new, cross, replaced) items of the
-    latest listing of that day, and per channel the alerts a category subscription
-    (``wanted``: channel -> category) gets there: a paper alerts a channel at a new/cross item
-    when its categories so far include the category and did not before it was announced."""
+) -> dict[tuple[str, date], tuple[int, int, int, dict[str, int]]]:
+    """An independent replay: per listing category and announcement day, the (new, cross,
+    replaced) items of the latest listing of that day, and per channel the alerts a category
+    subscription (``wanted``: channel -> category) gets there: a paper alerts a channel at a
+    new/cross item when its categories so far (the listing's own included) include the
+    category and did not before it was announced."""
     cats: dict[str, set[str]] = defaultdict(set)
     announced: set[str] = set()
     alerted: set[tuple[str, str]] = set()
-    out: dict[date, tuple[int, int, int, dict[str, int]]] = {}
+    out: dict[tuple[str, date], tuple[int, int, int, dict[str, int]]] = {}
     for path in paths:
         root = _read(path)
         pub = root.findtext("channel/pubDate") or ""
+        listing_category = (root.findtext("channel/title") or "").split(" ", 1)[0]
         day = date(int(pub[12:16]), _MONTHS.index(pub[8:11]) + 1, int(pub[5:7]))
         kinds = {"new": 0, "cross": 0, "replaced": 0}
-        credit = dict(out[day][3]) if day in out else {}
+        key = (listing_category, day)
+        credit = dict(out[key][3]) if key in out else {}
         for item in root.iter("item"):
             guid = re.sub(r"v[0-9]+$", "", (item.findtext("guid") or "").rsplit(":", 1)[-1])
             kind = item.findtext("arxiv:announce_type", namespaces=NS) or ""
             kinds["replaced" if kind.startswith("replace") else kind] += 1
             before = set(cats[guid]) if guid in announced else set()
-            cats[guid] |= {c.text or "" for c in item.findall("category")}
+            cats[guid] |= {c.text or "" for c in item.findall("category")} | {listing_category}
             if kind not in ("new", "cross"):
                 continue
             for channel, category in wanted.items():
@@ -66,7 +75,7 @@ def reference(
                     alerted.add((guid, channel))
                     credit[channel] = credit.get(channel, 0) + 1
             announced.add(guid)
-        out[day] = (kinds["new"], kinds["cross"], kinds["replaced"], credit)
+        out[key] = (kinds["new"], kinds["cross"], kinds["replaced"], credit)
     return out
 
 
@@ -89,23 +98,33 @@ async def test_replayed_ledger_counts_equal_an_independent_count_of_the_xml(stor
     ids = await _subscribe(store, wanted)
     await ingest_files(Ingestor(store), REPLAY, alert=True)
     expected = reference(REPLAY, wanted)
-    rows = {r.entry.day: r for r in await store.ledger.rows()}
+    rows = {(r.entry.category, r.entry.day): r for r in await store.ledger.rows()}
+    june = [date(2026, 6, d) for d in (4, 9, 11)]
     assert (
         set(rows)
         == set(expected)
-        == {date(2026, 6, 4), date(2026, 6, 9), date(2026, 6, 11), date(2026, 7, 13)}
+        == {
+            *(("cs.AI", d) for d in [*june, date(2026, 7, 13)]),
+            ("cs.LG", date(2026, 6, 4)),
+        }
     )
-    for day, (new, cross, replaced, credit) in expected.items():
-        row = rows[day]
+    for key, (new, cross, replaced, credit) in expected.items():
+        row = rows[key]
         assert (row.entry.new, row.entry.cross, row.entry.replaced) == (new, cross, replaced)
-        assert row.alerts == sum(credit.values()), day
-        assert row.channels == sum(1 for n in credit.values() if n), day
+        assert row.alerts == sum(credit.values()), key
+        assert row.channels == sum(1 for n in credit.values() if n), key
         for name, count in credit.items():
             got = await store.db.fetchone(
-                "SELECT count(*) AS n FROM ledger_alerts WHERE day=? AND channel_id=?",
-                (day.isoformat(), ids[name]),
+                "SELECT count(*) AS n FROM ledger_alerts WHERE category=? AND day=? "
+                "AND channel_id=?",
+                (key[0], key[1].isoformat(), ids[name]),
             )
-            assert got is not None and got["n"] == count, (day, name)
+            assert got is not None and got["n"] == count, (key, name)
+    # Papers in both listings of 04 Jun alerted the cs.LG channel at the cs.AI listing (ingested
+    # first), so they are credited there, and not again to the cs.LG listing.
+    assert expected["cs.AI", date(2026, 6, 4)][3]["lg-team"] > 0
+    lg = rows["cs.LG", date(2026, 6, 4)]
+    assert lg.alerts < lg.entry.new + lg.entry.cross
     total = await store.db.fetchone("SELECT count(*) AS n FROM outbox WHERE kind='alert'")
     assert total is not None and total["n"] == sum(r.alerts for r in rows.values())
 
@@ -114,7 +133,8 @@ async def test_the_status_row_reads_as_the_issue_writes_it(store):
     await _subscribe(store, {"ai-team": "cs.AI", "lg-team": "cs.LG"})
     await ingest_files(Ingestor(store), REPLAY[-1:], alert=True)
     (row,) = await store.ledger.rows()
-    expected = reference(REPLAY[-1:], {"ai-team": "cs.AI", "lg-team": "cs.LG"})[date(2026, 7, 13)]
+    wanted = {"ai-team": "cs.AI", "lg-team": "cs.LG"}
+    expected = reference(REPLAY[-1:], wanted)["cs.AI", date(2026, 7, 13)]
     alerts = sum(expected[3].values())
     assert (
         row.text()
