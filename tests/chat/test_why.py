@@ -148,3 +148,15 @@ async def test_a_held_alert_is_explained_from_the_outbox(chat):
     assert channel is not None
     answer = plain_text(await Why(store, chat.app.config).text(channel, REWARD_HACKING))
     assert "Held until 2026-07-14 07:00 UTC: daily digest at 09:00 Europe/Berlin" in answer
+
+
+async def test_an_alert_whose_subscription_is_gone_says_what_matched_then(chat):
+    await chat('subscribe topic "reward hacking"')
+    chat.serve_listing(LISTING_0713)
+    await chat.poll_and_deliver()
+    await chat("unsubscribe 1")
+    answer = await chat(f"why {REWARD_HACKING}")
+    assert (
+        'No subscription here matches it now; it matched then (topic: "reward hacking").' in answer
+    )
+    assert "Posted here as an alert on " in answer
