@@ -17,10 +17,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.app import Core
+from bot.chat.insight_commands import InsightCommands, subscribe_preview
+from bot.chat.registry import Command, Handler
 from bot.chat.services import (
     AlreadySubscribed,
     Services,
@@ -34,22 +36,7 @@ from bot.model.text import literal, unexpected_error
 
 log = logging.getLogger("paperbot.commands")
 
-Handler = Callable[[CommandContext, str], Awaitable[Reply]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-    manages: bool = False  # changes subscriptions: needs permission
-    may_fetch: bool = False  # may touch the network: adapters ack/defer first
-    #: The answer is shown to the whole channel (errors never are). Declared here, before the
-    #: command runs, because Discord fixes a reply's visibility when it defers.
-    public: bool = False
-    #: Whether an argument string is this command's (for typos: suggest only then).
-    accepts: Callable[[str], bool] = lambda args: not args
+__all__ = ["Command", "Commands", "Handler", "Parsed", "UserRateLimiter", "sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +91,7 @@ class Commands:
         self.config = services.config
         self.limiter = UserRateLimiter(self.config.limits.commands_per_minute)
         self.registry: dict[str, Command] = {}
+        self.insight = InsightCommands(services)
         self._register()
 
     @classmethod
@@ -140,6 +128,7 @@ class Commands:
                 public=True,
             ),
             Command("list", "list", "this channel's subscriptions", self.list),
+            *self.insight.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -277,6 +266,7 @@ class Commands:
         return Reply(
             f"Subscribed #{sub.id} {sub.kind.value}: {literal(sub.value)}. New matching papers "
             "will be posted here (papers already stored do not alert)."
+            + await subscribe_preview(self.services, sub)
         )
 
     async def unsubscribe(self, ctx: CommandContext, args: str) -> Reply:

@@ -3,8 +3,13 @@
 * **Sources**: this config's sources (the configured categories and those subscriptions ask
   for): last success, the listing seen, health (failing since when, how often, why; disabled),
   and the next poll as the scheduler will do it (after the back-off of a failing source).
-* **Ledger**: per category and announcement day, what was announced and what it caused. It
-  stands between the other two and is left out while it has no rows (nothing records them yet).
+* **Ledger**: per polled category and announcement day (the last :data:`LEDGER_DAYS` days up
+  to the latest recorded), what was announced and what it caused
+  (``2026-07-13 cs.AI: 27 new, 89 cross, 61 replaced -> 9 alerts to 3 channels``); an empty
+  listing (a weekend, a holiday) is "no announcement", never a failure; a failing source is
+  "failing since …, last reason …". The alert and channel counts cover every channel (only
+  numbers, no names, so a chat asker's scope does not change them). Left out while there is
+  nothing to show.
 * **Channels**: per channel its delivery mode, pending, held and failed messages, when the next
   one is due and why it waits; a paused channel says how to resume it, refused messages how to
   re-queue them (``paperbot retry``).
@@ -18,7 +23,7 @@ URLs are redacted; no secret is ever part of the report.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Config
 from bot.ingest.calendar import is_listing_day, next_poll_time
@@ -31,6 +36,8 @@ from bot.store import ChannelQueue, QueueSummary, Store
 
 #: Every channel delivers each alert as it comes; digest modes are a later addition.
 DEFAULT_MODE = "instant"
+#: Calendar days of ledger rows ``status`` shows, ending at the latest recorded day.
+LEDGER_DAYS = 7
 
 
 def _ago(when: datetime | None, now: datetime) -> str:
@@ -66,7 +73,7 @@ async def status_text(
     now = now or datetime.now(UTC)
     lines = ["*Sources*"]
     lines += await _sources(store, config, now)
-    lines += _ledger()
+    lines += await _ledger(store, config)
     lines.append("*Channels*")
     channels = [c for c in await store.channels.list() if visible(c, ctx)]
     lines += _channels(channels, await store.outbox.summary(now=now.timestamp()), now)
@@ -115,9 +122,26 @@ def _source(category: str, s: SourceState, config: Config, now: datetime) -> lis
     return lines
 
 
-def _ledger() -> list[str]:
-    """Per category and announcement day; no rows are recorded yet, so the section is left out."""
-    return []
+async def _ledger(store: Store, config: Config) -> list[str]:
+    """Per polled category and announcement day, newest first; then the failing sources."""
+    subscribed = await store.subscriptions.values(SubscriptionKind.CATEGORY)
+    categories = polled_categories(config.arxiv.categories, subscribed)
+    last = await store.ledger.last_day()
+    rows = []
+    if last is not None:
+        since = last - timedelta(days=LEDGER_DAYS - 1)
+        rows = await store.ledger.rows(categories, since=since)
+    lines = [f"• {row.text()}" for row in rows]
+    own = listing_url(config.arxiv.rss_url, "")
+    for state in await store.sources.list():
+        category = _category_of(state.url)
+        if state.url.startswith(own) and category in categories and state.consecutive_failures:
+            since_text = f"{state.failing_since:%Y-%m-%d %H:%M} UTC" if state.failing_since else "?"
+            lines.append(
+                f"• {category}: failing since {since_text}, last reason "
+                f"{literal(state.last_error or '?')}"
+            )
+    return ["*Ledger*", *lines] if lines else []
 
 
 def _channels(channels: list[Channel], summary: QueueSummary, now: datetime) -> list[str]:

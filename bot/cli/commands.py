@@ -13,10 +13,11 @@ from typing import Any
 
 from bot.app import App, needed_platforms
 from bot.chat.commands import Commands
+from bot.chat.insight_commands import subscribe_preview
 from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import demo
+from bot.cli import demo, insight
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -72,6 +73,7 @@ def register(sub: Any) -> None:
         ("chat", "run the bot with an interactive console chat", cmd_chat),
     ):
         sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
+    insight.register(sub)
     demo.register(sub)
 
 
@@ -171,7 +173,8 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
             return ExitCode.OK
         except UserError as exc:
             raise CliError(f"cannot subscribe: {exc}", ExitCode.USAGE) from None
-    print(f"subscribed {channel.name} #{sub.id} {sub.label}")
+        preview = await subscribe_preview(services, sub)
+    print(f"subscribed {channel.name} #{sub.id} {sub.label}{preview}")
     return ExitCode.OK
 
 

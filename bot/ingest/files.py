@@ -72,8 +72,10 @@ async def ingest_files(
                 listing = prepared.listing
                 if index is not None and prepared.matches is not None:
                     index.seed([i.paper for i in listing.items], prepared.matches)
+                # A category's daily listing gets its ledger row; an API page is no listing.
+                category = listing.category if listing.kind != "atom" else None
                 counts = await ingestor.ingest(
-                    listing.items, announced_on=listing.pub_date, alert=alert
+                    listing.items, announced_on=listing.pub_date, alert=alert, ledger=category
                 )
                 result = FileResult(path, counts)
             results.append(result)

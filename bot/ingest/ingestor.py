@@ -4,14 +4,15 @@ poll, a catch-up, ``paperbot ingest``)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from bot.ingest.plan import IngestCounts, Matcher, plan_listing
 from bot.matching.index import SubscriptionIndex
-from bot.model import ListingItem
+from bot.model import ListingItem, Paper
 from bot.model.clock import SYSTEM_CLOCK, Clock
-from bot.store import Store
+from bot.store import ListingWrites, Store
+from bot.store.ledger import entry_of
 
 
 class Ingestor:
@@ -59,13 +60,19 @@ class Ingestor:
         *,
         announced_on: date | None = None,
         alert: bool = True,
+        ledger: str | None = None,
     ) -> IngestCounts:
         """Store one listing's items in one transaction; with ``alert``, queue the alerts (and
-        version notes) they cause for the current subscriptions."""
+        version notes) they cause for the current subscriptions. ``ledger``: the category
+        whose daily listing this is (it gets a ledger row, empty or not)."""
         matcher = await self.matcher() if alert else None
         threads = await self.thread_channels() if alert else frozenset()
         return await self.ingest_items(
-            items, announced_on=announced_on, matcher=matcher, thread_channels=threads
+            items,
+            announced_on=announced_on,
+            matcher=matcher,
+            thread_channels=threads,
+            ledger=ledger,
         )
 
     async def ingest_items(
@@ -75,21 +82,34 @@ class Ingestor:
         announced_on: date | None,
         matcher: Matcher | None,
         thread_channels: frozenset[int],
+        ledger: str | None = None,
     ) -> IngestCounts:
         """:meth:`ingest` with the matcher and the thread channels given."""
         items = list(items)
         counts = IngestCounts()
+        today = self.clock.now().date()
+        entry = None
+        if ledger is not None:
+            entry = entry_of(ledger, items, announced_on or today, self.clock.time())
         if not items:
+            if entry is not None:
+                await self.store.ledger.record_listing(entry)
             return counts
-        plan = functools.partial(
+        planned = functools.partial(
             plan_listing,
             items,
             announced_on=announced_on,
-            today=self.clock.now().date(),
+            today=today,
             matcher=matcher,
             thread_channels=thread_channels,
             counts=counts,
         )
+
+        def plan(known: Mapping[str, Paper]) -> ListingWrites:
+            writes = planned(known)
+            writes.ledger = entry
+            return writes
+
         _, counts.alerts = await self.store.papers.apply_listing(
             [i.paper.arxiv_id for i in items], plan
         )

@@ -152,7 +152,7 @@ class Poller:
             if fetched.listing is not None:
                 listing = fetched.listing
                 result.counts = await self.ingestor.ingest(
-                    listing.items, announced_on=listing.pub_date
+                    listing.items, announced_on=listing.pub_date, ledger=category
                 )
                 last = state.last_pub_date if state else None
                 pub_date = listing.pub_date

@@ -113,3 +113,39 @@ def matching_papers(subscription: Subscription, papers: Sequence[Paper]) -> list
         splits = query.splits()
         return [p for p in papers if query.matches_doc(TextDoc.of(p.title, p.abstract, splits))]
     return [p for p in papers if explain(subscription, p).matched]
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """How near a subscription that does not match a paper comes: the terms it satisfies and
+    what is missing (``"reward model"``, ``-survey (present)``, ``author: X``)."""
+
+    subscription: Subscription
+    satisfied: int
+    missing: tuple[str, ...]
+
+
+def shortfall(subscription: Subscription, paper: Paper) -> Shortfall:
+    """What ``subscription`` lacks to match ``paper`` (its closest OR alternative for a topic;
+    ties: the one with fewer missing terms, then the first). An author or a category is one
+    term: satisfied or missing. Raises like :func:`explain` for a value that cannot be used."""
+    kind = subscription.kind
+    if kind is not SubscriptionKind.TOPIC:
+        if explain(subscription, paper).matched:
+            return Shortfall(subscription, 1, ())
+        return Shortfall(subscription, 0, (subscription.label,))
+    query = parse_topic(subscription.value)
+    doc = query.doc(paper.title, paper.abstract)
+    best: Shortfall | None = None
+    for clause in query.clauses:
+        found = [t.matches(doc) for t in clause.required]
+        missing = [t.text for t, ok in zip(clause.required, found, strict=True) if not ok]
+        missing += [f"-{t.text} (present)" for t in clause.excluded if t.matches(doc)]
+        candidate = Shortfall(subscription, sum(found), tuple(missing))
+        if best is None or (candidate.satisfied, -len(candidate.missing)) > (
+            best.satisfied,
+            -len(best.missing),
+        ):
+            best = candidate
+    assert best is not None  # a parsed topic has at least one alternative
+    return best

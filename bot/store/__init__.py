@@ -2,7 +2,8 @@
 
 :class:`Store` holds one object per table group, each with named methods:
 ``store.papers.get(id)``, ``store.channels.find(name)``, ``store.subscriptions.add(...)``,
-``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``.
+``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``,
+``store.ledger.rows()`` (what each listing announced and caused).
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from types import TracebackType
 
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
+from bot.store.history import AlertRecord, History
+from bot.store.ledger import Ledger, LedgerEntry, LedgerRow
 from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
+from bot.store.previews import Previews
 from bot.store.sources import RateSlots, SourceStates
 from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
 
@@ -31,6 +35,9 @@ class Store:
         self.outbox = Outbox(db)
         self.sources = SourceStates(db)
         self.rates = RateSlots(db)
+        self.ledger = Ledger(db)
+        self.history = History(db)
+        self.previews = Previews(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -57,8 +64,11 @@ class Store:
 
 
 __all__ = [
+    "AlertRecord",
     "ChannelQueue",
     "DuplicateSubscription",
+    "LedgerEntry",
+    "LedgerRow",
     "ListingWrites",
     "QueueSummary",
     "QueuedAlert",

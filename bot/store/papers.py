@@ -14,8 +14,9 @@ import aiosqlite
 
 from bot.model import Paper, Version
 from bot.model.paper import merge_paper, merged_versions
-from bot.store import outbox
+from bot.store import ledger, outbox
 from bot.store.db import Database, iso, now_iso, parse_date, parse_dt
+from bot.store.ledger import LedgerEntry
 from bot.store.outbox import QueuedAlert
 
 AUTHOR_SEP = "\x1f"
@@ -56,7 +57,8 @@ class ListingWrites:
     ``updates`` are stored papers a later listing changed (a new version, categories, corrected
     metadata); ``announcements`` mark stored papers as announced on a day; ``version_notes``
     queue a thread reply under each alert that the paper (``arxiv id``, new version) has in
-    one of ``thread_channels``.
+    one of ``thread_channels``. ``ledger``: the listing's ledger entry, credited with the
+    alerts this transaction queues (None: not a category's listing).
     """
 
     inserts: list[Paper] = field(default_factory=list)
@@ -65,6 +67,7 @@ class ListingWrites:
     alerts: list[QueuedAlert] = field(default_factory=list)
     version_notes: list[tuple[str, int]] = field(default_factory=list)
     thread_channels: frozenset[int] = frozenset()
+    ledger: LedgerEntry | None = None
 
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
@@ -164,6 +167,7 @@ class Papers:
         seen = now_iso()
         async with self.db.transaction() as conn:
             writes = plan(await self._known(list(dict.fromkeys(ids))))
+            before = await ledger.last_outbox_id(conn) if writes.ledger else 0
             if writes.inserts:
                 await self._insert(conn, [_row(p, seen) for p in writes.inserts])
             if writes.updates:
@@ -177,6 +181,8 @@ class Papers:
             queued += await outbox.queue_version_notes(
                 conn, writes.version_notes, writes.thread_channels
             )
+            if writes.ledger is not None:
+                await ledger.record(conn, writes.ledger, before)
         return writes, queued
 
     async def _insert(self, conn: aiosqlite.Connection, rows: list[tuple[object, ...]]) -> None:

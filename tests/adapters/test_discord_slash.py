@@ -165,4 +165,6 @@ def test_group_shape() -> None:
         "list": [],
         "status": [],
         "help": [],
+        "why": ["paper"],
+        "preview": ["kind", "value", "days"],
     }

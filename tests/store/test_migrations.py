@@ -14,6 +14,8 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.ingest.files import ingest_files
+from bot.ingest.ingestor import Ingestor
 from bot.store import Store
 from bot.store.db import migrate
 from bot.store.migrations import MIGRATIONS
@@ -183,3 +185,18 @@ async def test_migration_6_keeps_the_outbox_and_never_claims_held_or_dropped_row
         claimed = await store.outbox.claim_due("w", now=2e9, limit=1000)
         ids = {m.id for m in claimed}
         assert pending[0] not in ids and pending[1] not in ids and pending[2] in ids
+
+
+async def test_migration_7_adds_an_empty_ledger_that_old_alerts_are_not_credited_to(
+    tmp_path: Path,
+) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        assert {"ledger", "ledger_alerts"} <= tables(path)
+        assert await store.ledger.rows() == []  # no listing of the old database is invented
+        first = await store.db.fetchone("SELECT min(id) AS id FROM outbox WHERE kind='alert'")
+        assert first is not None and await store.ledger.credit(first["id"]) is None
+        listing = DB_FIXTURES.parent / "arxiv_rss_cs_ai_2026-07-14.xml"
+        await ingest_files(Ingestor(store), [listing], alert=True)
+        (row,) = await store.ledger.rows()
+        assert row.text().startswith("2026-07-13 cs.AI: 27 new, 89 cross, 61 replaced -> ")
