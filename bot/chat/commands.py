@@ -17,10 +17,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.app import Core
+from bot.chat.people_commands import PeopleCommands
+from bot.chat.registry import Command, Handler
 from bot.chat.services import (
     AlreadySubscribed,
     Services,
@@ -34,22 +36,7 @@ from bot.model.text import literal, unexpected_error
 
 log = logging.getLogger("paperbot.commands")
 
-Handler = Callable[[CommandContext, str], Awaitable[Reply]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-    manages: bool = False  # changes subscriptions: needs permission
-    may_fetch: bool = False  # may touch the network: adapters ack/defer first
-    #: The answer is shown to the whole channel (errors never are). Declared here, before the
-    #: command runs, because Discord fixes a reply's visibility when it defers.
-    public: bool = False
-    #: Whether an argument string is this command's (for typos: suggest only then).
-    accepts: Callable[[str], bool] = lambda args: not args
+__all__ = ["Command", "Commands", "Handler", "Parsed", "UserRateLimiter", "sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +91,13 @@ class Commands:
         self.config = services.config
         self.limiter = UserRateLimiter(self.config.limits.commands_per_minute)
         self.registry: dict[str, Command] = {}
+        self.people = PeopleCommands(services)
         self._register()
 
     @classmethod
     def from_core(cls, core: Core) -> Commands:
         """The front end over an app's core (its store, arXiv source and config)."""
-        return cls(Services.over(core.store, core.config, core.arxiv, core.clock))
+        return cls(Services.over(core.store, core.config, core.arxiv, core.clock, core.openalex))
 
     def _register(self) -> None:
         for command in (
@@ -140,6 +128,7 @@ class Commands:
                 public=True,
             ),
             Command("list", "list", "this channel's subscriptions", self.list),
+            *self.people.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -274,9 +263,11 @@ class Commands:
             return Reply(text, error=True)
         except UserError as exc:
             return Reply(f"Cannot subscribe: {literal(exc)}", error=True)
+        note = await self.people.subscribe_note(channel, sub, self.prefix_for(ctx))
         return Reply(
             f"Subscribed #{sub.id} {sub.kind.value}: {literal(sub.value)}. New matching papers "
             "will be posted here (papers already stored do not alert)."
+            + ("\n" + note if note else "")
         )
 
     async def unsubscribe(self, ctx: CommandContext, args: str) -> Reply:
@@ -296,7 +287,8 @@ class Commands:
                 f"No subscriptions here yet. Try `{self.prefix_for(ctx)}subscribe author "
                 "Babuschkin, Igor`."
             )
-        lines = [f"#{s.id} {s.kind.value}: {literal(s.value)}" for s in subs]
+        shown = await self.people.shown(subs)
+        lines = [f"#{s.id} {s.kind.value}: {shown.get(s.id) or literal(s.value)}" for s in subs]
         return Reply("Subscriptions of this channel:\n" + "\n".join(lines))
 
     async def status(self, ctx: CommandContext, args: str) -> Reply:

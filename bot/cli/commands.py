@@ -14,9 +14,10 @@ from typing import Any
 from bot.app import App, needed_platforms
 from bot.chat.commands import Commands
 from bot.chat.lookup import LookupFailed, SourceUnavailable
+from bot.chat.people_commands import PeopleCommands, unavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import demo
+from bot.cli import demo, people
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -73,10 +74,11 @@ def register(sub: Any) -> None:
     ):
         sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
     demo.register(sub)
+    people.register(sub)
 
 
 def _services(app: App) -> Services:
-    return Services.over(app.store, app.config, app.arxiv, app.core.clock)
+    return Services.over(app.store, app.config, app.arxiv, app.core.clock, app.core.openalex)
 
 
 async def _named_channel(services: Services, name: str) -> Channel:
@@ -170,8 +172,12 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
             print(exc)  # "already subscribed as #N", with " (same words)" for another spelling
             return ExitCode.OK
         except UserError as exc:
-            raise CliError(f"cannot subscribe: {exc}", ExitCode.USAGE) from None
+            code = ExitCode.FAILED if unavailable(exc) else ExitCode.USAGE
+            raise CliError(f"cannot subscribe: {exc}", code) from None
+        note = await PeopleCommands(services).subscribe_note(channel, sub)
     print(f"subscribed {channel.name} #{sub.id} {sub.label}")
+    if note:
+        print(plain_text(note))
     return ExitCode.OK
 
 

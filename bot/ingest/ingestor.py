@@ -33,14 +33,18 @@ class Ingestor:
         self.thread_platforms = thread_platforms
         self.clock = clock
         self.on_queued = on_queued
-        self._index: tuple[tuple[int, int], SubscriptionIndex] | None = None
+        self._index: tuple[tuple[float, ...], SubscriptionIndex] | None = None
 
     async def index(self) -> SubscriptionIndex:
         """The current subscriptions indexed, rebuilt only when they changed (any process may
         change them)."""
-        marker = await self.store.subscriptions.version()
+        marker = (
+            *await self.store.subscriptions.version(),
+            *await self.store.identity.version(),
+        )
         if self._index is None or self._index[0] != marker:
-            index = SubscriptionIndex(await self.store.subscriptions.list())
+            names = await self.store.identity.followed_names()
+            index = SubscriptionIndex(await self.store.subscriptions.list(), names)
             self._index = (marker, index)
         return self._index[1]
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.model import ListingItem, Paper, Subscription
+from bot.model.identity import is_person
 from bot.model.paper import merge_paper, merged_versions
 from bot.store import ListingWrites, QueuedAlert
 
@@ -82,12 +83,24 @@ class _Planner:
             return
         was = self.matcher(before) if before is not None else {}
         for channel_id, subs in self.matcher(after).items():
-            if channel_id in was:
+            # Only person subscriptions matched: held until the index confirms the author.
+            # Matched before only so, and now by another subscription: posted at once.
+            plain = [s for s in subs if not is_person(s)]
+            prior = was.get(channel_id)
+            if prior is not None and (not plain or not all(map(is_person, prior))):
                 continue
             labels = self.labels
-            reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in subs)
+            shown = subs if prior is None else plain
+            reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in shown)
             self.writes.alerts.append(
-                QueuedAlert(after.arxiv_id, channel_id, after.version, reasons)
+                QueuedAlert(
+                    after.arxiv_id,
+                    channel_id,
+                    after.version,
+                    reasons,
+                    hold=None if plain else "identity",
+                    release_identity=prior is not None,
+                )
             )
             self.counts.alerted.append((after.arxiv_id, channel_id))
 

@@ -12,6 +12,7 @@ from types import TracebackType
 
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
+from bot.store.identity import Identity, IndexHealth, Person, StorePark
 from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
@@ -31,6 +32,7 @@ class Store:
         self.outbox = Outbox(db)
         self.sources = SourceStates(db)
         self.rates = RateSlots(db)
+        self.identity = Identity(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -59,11 +61,15 @@ class Store:
 __all__ = [
     "ChannelQueue",
     "DuplicateSubscription",
+    "Identity",
+    "IndexHealth",
     "ListingWrites",
+    "Person",
     "QueueSummary",
     "QueuedAlert",
     "Store",
     "StoreError",
+    "StorePark",
     "TooManySubscriptions",
     "fts_query",
 ]

@@ -183,3 +183,14 @@ async def test_migration_6_keeps_the_outbox_and_never_claims_held_or_dropped_row
         claimed = await store.outbox.claim_due("w", now=2e9, limit=1000)
         ids = {m.id for m in claimed}
         assert pending[0] not in ids and pending[1] not in ids and pending[2] in ids
+
+
+async def test_migration_7_adds_persons_and_index_health_to_an_old_database(
+    tmp_path: Path,
+) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        assert {"persons", "index_health"} <= tables(path)
+        assert "orcid" in columns(path, "persons")
+        assert await store.identity.followed_names() == {}
+        assert len(await store.outbox.states()) == 204
