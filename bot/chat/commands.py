@@ -1,15 +1,16 @@
 """The chat command grammar shared by every adapter (console, Slack, Discord).
 
 ``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
-``status``, ``help``. The first word picks the subcommand; any other first word means
-``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``), so a title that starts with
-a command word needs ``lookup …``. A first word that is a typo of a command name
-(:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once when the rest of the line is empty
-or is that command's arguments; otherwise the look-up runs and its answer ends with "(did you
-mean …?)". A platform's prefix typed where none is needed (``/paper help`` in the console) and
-a slash before a command name (``/help``) are dropped. Handlers are
-``async (context, args) -> Reply`` registered explicitly in :meth:`Commands._register`; the
-rules they apply are the :class:`~bot.chat.services.Services` the CLI uses too.
+``authors NAME`` (:mod:`bot.chat.people_commands`), ``status``, ``help``. The first word
+picks the subcommand; any other first word means ``lookup`` (``/paper 2308.03526`` =
+``/paper lookup 2308.03526``), so a title that starts with a command word needs ``lookup …``.
+A first word that is a typo of a command name (:mod:`bot.chat.typos`) gets "Did you mean
+`list`?" at once when the rest of the line is empty or is that command's arguments; otherwise
+the look-up runs and its answer ends with "(did you mean …?)". A platform's prefix typed where
+none is needed (``/paper help`` in the console) and a slash before a command name (``/help``)
+are dropped. Handlers are ``async (context, args) -> Reply`` registered explicitly in
+:meth:`Commands._register`; the rules they apply are the :class:`~bot.chat.services.Services`
+the CLI uses too.
 """
 
 from __future__ import annotations
