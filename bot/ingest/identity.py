@@ -28,14 +28,16 @@ from dataclasses import dataclass, field
 from bot.config.identity import IdentityConfig
 from bot.matching.names import author_matches, parse_person
 from bot.model.clock import SYSTEM_CLOCK, Clock
-from bot.model.identity import PERSON_PREFIX, AuthorRecord, Verdict, WorkRecord
+from bot.model.identity import PERSON_PREFIX, AuthorRecord, Verdict, WorkRecord, person_label
 from bot.sources.openalex import BATCH, OpenAlexClient, OpenAlexError, arxiv_doi
 from bot.store import Store
 from bot.store.outbox import IdentityHeld
 
 log = logging.getLogger("paperbot.identity")
 
-_PERSON_REASON = re.compile(r"^author: openalex:(A[0-9]+)$")
+#: A followed person's reason line: ``author: Wei Wang (openalex:A…)`` (or, queued before the
+#: person's names were known, ``author: openalex:A…``).
+_PERSON_REASON = re.compile(r"^author: (?:openalex:(A[0-9]+)|.*\(openalex:(A[0-9]+)\))$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,11 @@ def judge(work: WorkRecord | None, person: AuthorRecord) -> Judgement:
 
 def person_ids(reasons: str) -> list[str]:
     """The followed persons an alert's reasons name (``author: openalex:A…`` lines)."""
-    return [m.group(1) for line in reasons.split("\n") if (m := _PERSON_REASON.match(line))]
+    return [
+        m.group(1) or m.group(2)
+        for line in reasons.split("\n")
+        if (m := _PERSON_REASON.match(line))
+    ]
 
 
 def shown_reasons(reasons: str, persons: dict[str, AuthorRecord], mark: str) -> str:
@@ -85,9 +91,9 @@ def shown_reasons(reasons: str, persons: dict[str, AuthorRecord], mark: str) -> 
     lines = []
     for line in reasons.split("\n"):
         m = _PERSON_REASON.match(line)
-        if m and m.group(1) in persons:
-            name = persons[m.group(1)].display_name
-            line = f"author: {name} ({PERSON_PREFIX}{m.group(1)}), {mark}"
+        ident = (m.group(1) or m.group(2)) if m else None
+        if ident is not None and ident in persons:
+            line = f"{person_label(ident, persons[ident].display_name)}, {mark}"
         lines.append(line)
     return "\n".join(lines)
 

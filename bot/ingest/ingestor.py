@@ -11,6 +11,7 @@ from bot.ingest.plan import IngestCounts, Matcher, plan_listing
 from bot.matching.index import SubscriptionIndex
 from bot.model import ListingItem
 from bot.model.clock import SYSTEM_CLOCK, Clock
+from bot.model.identity import person_id, person_label
 from bot.store import Store
 
 
@@ -34,6 +35,8 @@ class Ingestor:
         self.clock = clock
         self.on_queued = on_queued
         self._index: tuple[tuple[float, ...], SubscriptionIndex] | None = None
+        #: How alerts name followed persons (by subscription id), built with the index.
+        self._labels: dict[int, str] = {}
 
     async def index(self) -> SubscriptionIndex:
         """The current subscriptions indexed, rebuilt only when they changed (any process may
@@ -44,8 +47,14 @@ class Ingestor:
         )
         if self._index is None or self._index[0] != marker:
             names = await self.store.identity.followed_names()
-            index = SubscriptionIndex(await self.store.subscriptions.list(), names)
+            subs = await self.store.subscriptions.list()
+            index = SubscriptionIndex(subs, names)
             self._index = (marker, index)
+            self._labels = {
+                s.id: person_label(ident, names[ident][0])
+                for s in subs
+                if (ident := person_id(s.value)) and names.get(ident)
+            }
         return self._index[1]
 
     async def matcher(self) -> Matcher:
@@ -93,6 +102,7 @@ class Ingestor:
             matcher=matcher,
             thread_channels=thread_channels,
             counts=counts,
+            labels=self._labels,
         )
         _, counts.alerts = await self.store.papers.apply_listing(
             [i.paper.arxiv_id for i in items], plan

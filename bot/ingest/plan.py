@@ -114,16 +114,20 @@ def plan_listing(
     matcher: Matcher | None,
     thread_channels: frozenset[int] = frozenset(),
     counts: IngestCounts | None = None,
+    labels: Mapping[int, str] | None = None,
 ) -> ListingWrites:
     """The writes one listing makes; ``counts`` (if given) is filled in as it goes.
 
     ``known`` holds the stored papers among the items' ids. ``announced_on`` is the listing's
     mailing day (an item's own ``announced`` wins); ``today`` stands in when neither is known.
+    ``labels``: how alerts name some subscriptions (a followed person by name and id) instead
+    of their ``label``.
     """
     counts = counts if counts is not None else IngestCounts()
     counts.items += len(items)
     state = dict(known)
     planner = _Planner(ListingWrites(thread_channels=thread_channels), counts, matcher)
+    planner.labels.update(labels or {})
     for item in items:
         paper = item.paper
         prior = state.get(paper.arxiv_id)

@@ -24,6 +24,11 @@ def person_id(value: str) -> str | None:
     return ident if _OPENALEX_AUTHOR.match(ident) else None
 
 
+def person_label(author_id: str, name: str) -> str:
+    """How an alert names a followed person: ``author: Wei Wang (openalex:A5100000001)``."""
+    return f"author: {name} ({PERSON_PREFIX}{author_id})"
+
+
 def is_person(sub: Subscription) -> bool:
     """Whether ``sub`` follows one person by index id (not a name)."""
     return sub.kind is SubscriptionKind.AUTHOR and person_id(sub.value) is not None

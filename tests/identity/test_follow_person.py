@@ -112,7 +112,8 @@ async def test_a_paper_another_subscription_matches_is_not_held(world: World) ->
     await world.chat('subscribe topic "world model"')
     world.chat.serve_listing(LISTING)
     await world.chat.poll_and_deliver()  # OpenAlex holds none of them
-    assert [a for a in world.chat.alerts if "Kairos" in a]
+    (kairos,) = [a for a in world.chat.alerts if "Kairos" in a]
+    assert 'author: Wei Wang (openalex:A5100000001), topic: "world model"' in kairos
     assert not [a for a in world.chat.alerts if "VibeThinker" in a]
 
 
@@ -127,3 +128,37 @@ async def test_openalex_down_never_stops_polling_or_delivery(world: World) -> No
     assert [a for a in world.chat.alerts if "Visual Grounding" in a]
     assert "OpenAlex (author identity" in await world.chat("status")
     assert "failing" in await world.chat("status")
+
+
+async def test_a_held_paper_survives_a_restart_and_is_verified_after_it(
+    tmp_path: Path, fake_server: FakeServer
+) -> None:
+    async for w in open_world(tmp_path, fake_server):
+        await w.chat("subscribe author openalex:A5100000001")
+        index_both(w)
+        w.chat.serve_listing(LISTING)
+        await w.chat.poll_and_deliver()
+        assert len(w.chat.alerts) == 1
+    async for w in open_world(tmp_path, fake_server):  # the same database, a new process
+        w.openalex.add_work(work("W3", KAIROS, [(None, "Fei Wang", None), UCLA]))
+        await w.chat.poll_and_deliver()
+        (alert,) = w.chat.alerts
+        assert "Kairos" in alert and "verified" in alert
+
+
+async def test_a_429_parks_the_checks_until_midnight_and_status_says_so(world: World) -> None:
+    from support.fakeweb import Reply
+
+    await world.chat("subscribe author openalex:A5100000001")
+    world.chat.serve_listing(LISTING)
+    world.openalex.fail(Reply(status=429))
+    await world.chat.poll_and_deliver()
+    assert "parked until 2026-06-17 00:00:00 UTC" in await world.chat("status")
+    sent = len(world.openalex.requests)
+    await world.chat.poll_and_deliver()
+    assert len(world.openalex.requests) == sent  # parked: no request before midnight
+    world.clock.advance(18 * 3600 + 1)  # past 00:00 UTC
+    index_both(world)
+    await world.chat.poll_and_deliver()
+    assert len(world.openalex.requests) > sent
+    assert [a for a in world.chat.alerts if "verified" in a]

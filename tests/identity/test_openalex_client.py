@@ -155,3 +155,13 @@ async def test_a_body_over_the_byte_cap_is_refused(
 async def test_the_key_is_sent_as_a_parameter(fake: FakeOpenAlex, client: OpenAlexClient) -> None:
     await client.search_authors("Wei Wang")
     assert fake.requests[0].query["api_key"] == "k-secret-123"
+
+
+async def test_cursor_paging_stops_at_the_page_cap(
+    fake: FakeOpenAlex, client: OpenAlexClient
+) -> None:
+    page = {"meta": {"count": 30000, "next_cursor": "more"}, "results": [{"id": "W1"}]}
+    fake.fail(*[Reply(body=json.dumps(page)) for _ in range(8)])
+    pages = await client.pages("/works", {"filter": "author.id:A1"}, max_pages=5)
+    assert len(pages) == 5 and len(fake.requests) == 5
+    assert [r.query["cursor"] for r in fake.requests[:2]] == ["*", "more"]
