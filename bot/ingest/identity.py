@@ -120,6 +120,7 @@ class IdentityVerifier:
         """Check every held alert once; never raises for the index's failures."""
         report = VerifyReport()
         rows = await self.store.outbox.identity_held()
+        rows = await self._drop_unfollowed(rows, report)
         report.held = len(rows)
         if not rows:
             return report
@@ -132,6 +133,25 @@ class IdentityVerifier:
         if report.released_ids:
             self.on_released()
         return report
+
+    async def _drop_unfollowed(
+        self, rows: list[IdentityHeld], report: VerifyReport
+    ) -> list[IdentityHeld]:
+        """Drop the held alerts whose channel no longer follows any of their persons (it
+        unsubscribed while the index was being asked); the rest, to check."""
+        live = {(s.channel_id, s.value) for s in await self.store.subscriptions.list()}
+        gone = [
+            r
+            for r in rows
+            if not any((r.channel_id, PERSON_PREFIX + i) in live for i in person_ids(r.reasons))
+        ]
+        if gone:
+            why = "no longer followed in this channel"
+            await self.store.outbox.settle_identity(
+                dropped=[(r.id, why) for r in gone], now=self.clock.time()
+            )
+            report.dropped += len(gone)
+        return [r for r in rows if r not in gone]
 
     async def _works(
         self, rows: Sequence[IdentityHeld], persons: dict[str, AuthorRecord], report: VerifyReport

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,16 @@ def write_config(tmp_path: Path, openalex_url: str) -> str:
         encoding="utf-8",
     )
     return str(path)
+
+
+@pytest.fixture(autouse=True)
+def restore_log_levels() -> Iterator[None]:
+    """main() sets logger levels; give them back so other tests' log captures are unaffected."""
+    loggers = [logging.getLogger(n) for n in ("paperbot.fetch", "aiosqlite", "asyncio")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 @pytest.fixture

@@ -162,3 +162,14 @@ async def test_a_429_parks_the_checks_until_midnight_and_status_says_so(world: W
     await world.chat.poll_and_deliver()
     assert len(world.openalex.requests) > sent
     assert [a for a in world.chat.alerts if "verified" in a]
+
+
+async def test_unsubscribing_drops_what_waited_for_the_check(world: World) -> None:
+    await world.chat("subscribe author openalex:A5100000001")
+    world.chat.serve_listing(LISTING)
+    await world.chat.poll_and_deliver()  # OpenAlex holds none: all three wait
+    await world.chat("unsubscribe 1")
+    index_both(world)
+    await world.chat.poll_and_deliver()
+    assert world.chat.alerts == []
+    assert {s for s, _, _ in (await rows(world)).values()} == {"dropped"}
