@@ -102,6 +102,8 @@ class People:
         self.clock = clock
         #: A person's stored record is used instead of asking again while younger than this.
         self.cache_seconds = cache_days * 86400
+        #: The ambiguity check of a by-name subscription gives up after this long.
+        self.ambiguity_seconds = AMBIGUITY_SECONDS
 
     def _client(self) -> OpenAlexClient:
         if self.client is None:
@@ -187,7 +189,7 @@ class People:
         if self.client is None:
             return []
         try:
-            async with asyncio.timeout(AMBIGUITY_SECONDS):
+            async with asyncio.timeout(self.ambiguity_seconds):
                 found = await self.client.search_authors(name, limit=MAX_CANDIDATES)
         except (OpenAlexError, TimeoutError):
             return []

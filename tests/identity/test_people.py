@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from support.fake_openalex import work
 from support.fakeweb import Reply
 from support.identity_world import GROUNDING, OTHER_ORCID, UCLA_ORCID, World
@@ -85,3 +87,13 @@ async def test_following_by_id_while_openalex_is_unreachable_says_so(world: Worl
 
 async def test_help_lists_authors(world: World) -> None:
     assert "authors <name>" in await world.chat("help")
+
+
+async def test_the_ambiguity_check_is_bounded_and_silent(world: World) -> None:
+    assert world.app.front is not None
+    world.app.front.people.people.ambiguity_seconds = 0.2  # type: ignore[attr-defined]
+    world.openalex.fail(Reply(delay=3.0, body="{}"))
+    started = asyncio.get_running_loop().time()
+    reply = await world.chat("subscribe author Wei Wang")
+    assert asyncio.get_running_loop().time() - started < 2.0
+    assert reply.startswith("Subscribed #1") and "ambiguous" not in reply
