@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.config import Config
+from bot.config.identity import OpenAlexConfig
 from bot.delivery import Deliverer
+from bot.ingest.identity import IdentityVerifier
 from bot.ingest.ingestor import Ingestor
 from bot.ingest.poller import Poller
 from bot.model import Subscription
@@ -25,7 +27,8 @@ from bot.sources.arxiv import ArxivSource
 from bot.sources.http import HttpClient
 from bot.sources.limiter import PolitenessLimiter
 from bot.sources.listings import ListingSource
-from bot.store import Store
+from bot.sources.openalex import OpenAlexClient
+from bot.store import Store, StorePark
 
 log = logging.getLogger("paperbot")
 
@@ -39,6 +42,8 @@ class Core:
     store: Store
     arxiv: ArxivSource | None
     clock: Clock
+    #: OpenAlex for author identity (None: ``[openalex] api_url = ""``, or local listings).
+    openalex: OpenAlexClient | None = None
 
 
 #: Builds the chat front end (``bot.chat.commands.Commands.from_core``) over the core; passed
@@ -98,7 +103,10 @@ class App:
             if listings is None:
                 a = config.arxiv
                 arxiv = listings = ArxivSource(http, rss_url=a.rss_url, api_url=a.api_url)
-            core = Core(config, store, arxiv, clock)
+            openalex = _openalex_client(config, store, clock) if arxiv is not None else None
+            if openalex is not None:
+                stack.push_async_callback(openalex.http.close)
+            core = Core(config, store, arxiv, clock, openalex)
             for channel in config.channels:
                 spec = config.specs.get(channel.platform)
                 key = spec.external_id_key if spec else None
@@ -125,7 +133,7 @@ class App:
             ingestor = Ingestor(
                 store, thread_platforms=threads, clock=clock, on_queued=deliverer.wake.set
             )
-            poller = Poller(store, listings, config.arxiv, ingestor, clock=clock)
+            poller = _poller(core, listings, ingestor, deliverer)
             yield cls(core, http, ingestor, poller, deliverer, loaded, chat)
 
 
@@ -149,6 +157,51 @@ def _http_client(config: Config, store: Store) -> HttpClient:
         idle_timeout=min(20.0, a.timeout_seconds),
         retries=a.retries,
         backoff_base=a.backoff_seconds,
+    )
+
+
+def _poller(
+    core: Core, listings: ListingSource, ingestor: Ingestor, deliverer: Deliverer
+) -> Poller:
+    """The poller, re-checking identity-held alerts after each poll (a release wakes delivery)."""
+    verifier = IdentityVerifier(
+        core.store,
+        core.openalex,
+        core.config.identity,
+        clock=core.clock,
+        on_released=deliverer.wake.set,
+    )
+    return Poller(
+        core.store, listings, core.config.arxiv, ingestor, clock=core.clock, identity=verifier
+    )
+
+
+def _openalex_client(config: Config, store: Store, clock: Clock) -> OpenAlexClient | None:
+    """OpenAlex on an HTTP client of its own (None when ``[openalex] api_url`` is empty): its
+    limiter spaces OpenAlex requests only (shared by the processes on this database), never
+    arXiv's."""
+    o = config.openalex
+    if not o.enabled:
+        return None
+    limiter = PolitenessLimiter(
+        o.min_interval_seconds,
+        claim=functools.partial(store.rates.claim, "openalex"),
+        hold=functools.partial(store.rates.hold, "openalex"),
+    )
+    http = HttpClient(
+        limiter=limiter,
+        max_bytes=o.max_bytes,
+        total_timeout=o.timeout_seconds,
+        idle_timeout=min(20.0, o.timeout_seconds),
+        retries=o.retries,
+        backoff_base=1.0,
+    )
+    return OpenAlexClient(
+        http,
+        o.api_url,
+        api_key=OpenAlexConfig.api_key(),
+        clock=clock.time,
+        park=StorePark(store.identity, clock.time),
     )
 
 

@@ -26,6 +26,7 @@ from discord import app_commands
 
 from adapters.discord import render
 from adapters.discord.slash_insight import add_insight
+from adapters.discord.slash_people import add_people
 from bot.chat.text import find_references
 from bot.model import CommandContext, Paper, Reply
 from bot.model.text import cut_words
@@ -184,4 +185,5 @@ class PaperCommands:
             await run(interaction, "help")
 
         add_insight(group, run)
+        add_people(group, run)
         return group

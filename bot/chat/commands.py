@@ -1,15 +1,16 @@
 """The chat command grammar shared by every adapter (console, Slack, Discord).
 
 ``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
-``status``, ``help``. The first word picks the subcommand; any other first word means
-``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``), so a title that starts with
-a command word needs ``lookup …``. A first word that is a typo of a command name
-(:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once when the rest of the line is empty
-or is that command's arguments; otherwise the look-up runs and its answer ends with "(did you
-mean …?)". A platform's prefix typed where none is needed (``/paper help`` in the console) and
-a slash before a command name (``/help``) are dropped. Handlers are
-``async (context, args) -> Reply`` registered explicitly in :meth:`Commands._register`; the
-rules they apply are the :class:`~bot.chat.services.Services` the CLI uses too.
+``authors NAME`` (:mod:`bot.chat.people_commands`), ``status``, ``help``. The first word
+picks the subcommand; any other first word means ``lookup`` (``/paper 2308.03526`` =
+``/paper lookup 2308.03526``), so a title that starts with a command word needs ``lookup …``.
+A first word that is a typo of a command name (:mod:`bot.chat.typos`) gets "Did you mean
+`list`?" at once when the rest of the line is empty or is that command's arguments; otherwise
+the look-up runs and its answer ends with "(did you mean …?)". A platform's prefix typed where
+none is needed (``/paper help`` in the console) and a slash before a command name (``/help``)
+are dropped. Handlers are ``async (context, args) -> Reply`` registered explicitly in
+:meth:`Commands._register`; the rules they apply are the :class:`~bot.chat.services.Services`
+the CLI uses too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from bot.app import Core
 from bot.chat.insight_commands import InsightCommands, subscribe_preview
+from bot.chat.people_commands import PeopleCommands
 from bot.chat.registry import Command, Handler
 from bot.chat.services import (
     AlreadySubscribed,
@@ -92,12 +94,13 @@ class Commands:
         self.limiter = UserRateLimiter(self.config.limits.commands_per_minute)
         self.registry: dict[str, Command] = {}
         self.insight = InsightCommands(services)
+        self.people = PeopleCommands(services)
         self._register()
 
     @classmethod
     def from_core(cls, core: Core) -> Commands:
         """The front end over an app's core (its store, arXiv source and config)."""
-        return cls(Services.over(core.store, core.config, core.arxiv, core.clock))
+        return cls(Services.over(core.store, core.config, core.arxiv, core.clock, core.openalex))
 
     def _register(self) -> None:
         for command in (
@@ -129,6 +132,7 @@ class Commands:
             ),
             Command("list", "list", "this channel's subscriptions", self.list),
             *self.insight.commands(),
+            *self.people.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -263,10 +267,12 @@ class Commands:
             return Reply(text, error=True)
         except UserError as exc:
             return Reply(f"Cannot subscribe: {literal(exc)}", error=True)
+        note = await self.people.subscribe_note(channel, sub, self.prefix_for(ctx))
         return Reply(
             f"Subscribed #{sub.id} {sub.kind.value}: {literal(sub.value)}. New matching papers "
             "will be posted here (papers already stored do not alert)."
             + await subscribe_preview(self.services, sub)
+            + ("\n" + note if note else "")
         )
 
     async def unsubscribe(self, ctx: CommandContext, args: str) -> Reply:
@@ -286,7 +292,8 @@ class Commands:
                 f"No subscriptions here yet. Try `{self.prefix_for(ctx)}subscribe author "
                 "Babuschkin, Igor`."
             )
-        lines = [f"#{s.id} {s.kind.value}: {literal(s.value)}" for s in subs]
+        shown = await self.people.shown(subs)
+        lines = [f"#{s.id} {s.kind.value}: {shown.get(s.id) or literal(s.value)}" for s in subs]
         return Reply("Subscriptions of this channel:\n" + "\n".join(lines))
 
     async def status(self, ctx: CommandContext, args: str) -> Reply:

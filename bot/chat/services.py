@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.chat.errors import UserError
 from bot.chat.lookup import Lookup
+from bot.chat.people import People, is_person_value
 from bot.chat.status import status_text
 from bot.chat.topics import topic_refusal
 from bot.config import Config
@@ -19,7 +20,9 @@ from bot.matching.names import parse_person
 from bot.matching.topic import TopicError, parse_topic
 from bot.model import Channel, CommandContext, Subscription, SubscriptionKind
 from bot.model.clock import SYSTEM_CLOCK, Clock
+from bot.model.identity import PERSON_PREFIX
 from bot.sources.arxiv import ArxivSource
+from bot.sources.openalex import OpenAlexClient
 from bot.sources.taxonomy import normalize_category
 from bot.store import DuplicateSubscription, Store, TooManySubscriptions
 
@@ -95,20 +98,28 @@ class Services:
         lookup: Lookup,
         *,
         clock: Clock = SYSTEM_CLOCK,
+        openalex: OpenAlexClient | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.lookup = lookup
         self.clock = clock
+        self.people = People(store, openalex, clock, cache_days=config.identity.cache_days)
 
     @classmethod
     def over(
-        cls, store: Store, config: Config, arxiv: ArxivSource | None, clock: Clock = SYSTEM_CLOCK
+        cls,
+        store: Store,
+        config: Config,
+        arxiv: ArxivSource | None,
+        clock: Clock = SYSTEM_CLOCK,
+        openalex: OpenAlexClient | None = None,
     ) -> Services:
-        """The services with a look-up that asks ``arxiv`` (None: the store only)."""
+        """The services with a look-up that asks ``arxiv`` (None: the store only) and the
+        person operations that ask ``openalex`` (None: identity off)."""
         lookup = Lookup(store, arxiv, max_length=config.limits.max_query_length)
         # Looked up at each call: the URLs status shows are those ``arxiv`` polls now.
-        return cls(store, config, lookup, clock=clock)
+        return cls(store, config, lookup, clock=clock, openalex=openalex)
 
     async def channel_named(self, name: str) -> Channel:
         """The channel with this name (or config alias); :class:`UnknownChannel` otherwise."""
@@ -133,9 +144,15 @@ class Services:
         self, channel: Channel, kind: SubscriptionKind, value: str, by: str | None
     ) -> Subscription:
         """Subscribe ``channel``; :class:`BadSubscription` or :class:`AlreadySubscribed` when
-        it cannot be done."""
+        it cannot be done. ``author openalex:A…`` / ``orcid:…`` follows one person: the
+        ORCID resolves to the OpenAlex id (one subscription however it was named);
+        :class:`~bot.chat.people.IndexUnavailable` when OpenAlex cannot be asked."""
         try:
-            value, norm = normalize_subscription(kind, value)
+            if kind is SubscriptionKind.AUTHOR and is_person_value(value):
+                value = f"{PERSON_PREFIX}{(await self.people.resolve(value)).author_id}"
+                norm = value
+            else:
+                value, norm = normalize_subscription(kind, value)
         except ValueError as exc:
             raise BadSubscription(str(exc)) from None
         if kind is SubscriptionKind.TOPIC:

@@ -73,6 +73,7 @@ async def status_text(
     now = now or datetime.now(UTC)
     lines = ["*Sources*"]
     lines += await _sources(store, config, now)
+    lines += await _index_health(store, config, now)
     lines += await _ledger(store, config)
     lines.append("*Channels*")
     channels = [c for c in await store.channels.list() if visible(c, ctx)]
@@ -97,6 +98,25 @@ async def _sources(store: Store, config: Config, now: datetime) -> list[str]:
             continue
         lines += _source(category, state, config, now)
     return lines or ["• none"]
+
+
+async def _index_health(store: Store, config: Config, now: datetime) -> list[str]:
+    """OpenAlex, the author-identity index: off, not asked yet, ok, failing, or parked."""
+    if not config.openalex.enabled:
+        return ["• OpenAlex (author identity): off ([openalex] api_url is empty)"]
+    h = await store.identity.health()
+    waiting = len(await store.outbox.identity_held())
+    head = f"• OpenAlex (author identity, {redact_url(config.openalex.api_url)})"
+    tail = f"; {waiting} papers held for an identity check" if waiting else ""
+    if h is None:
+        return [f"{head}: not asked yet{tail}"]
+    last = _ago(datetime.fromtimestamp(h.last_success, UTC) if h.last_success else None, now)
+    health = "ok"
+    if h.parked_until and h.parked_until > now.timestamp():
+        health = f"parked until {_at(h.parked_until)} (the day's request budget is spent)"
+    elif h.failures:
+        health = f"failing ×{h.failures}: {literal(h.last_error or '?')}"
+    return [f"{head}: last success {last}; {health}{tail}"]
 
 
 def _category_of(url: str) -> str:

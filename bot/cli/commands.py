@@ -15,9 +15,10 @@ from bot.app import App, needed_platforms
 from bot.chat.commands import Commands
 from bot.chat.insight_commands import subscribe_preview
 from bot.chat.lookup import LookupFailed, SourceUnavailable
+from bot.chat.people_commands import PeopleCommands, unavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import demo, insight
+from bot.cli import demo, insight, people
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -75,10 +76,11 @@ def register(sub: Any) -> None:
         sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
     insight.register(sub)
     demo.register(sub)
+    people.register(sub)
 
 
 def _services(app: App) -> Services:
-    return Services.over(app.store, app.config, app.arxiv, app.core.clock)
+    return Services.over(app.store, app.config, app.arxiv, app.core.clock, app.core.openalex)
 
 
 async def _named_channel(services: Services, name: str) -> Channel:
@@ -172,9 +174,13 @@ async def cmd_subscribe(args: argparse.Namespace, config: Config) -> ExitCode:
             print(exc)  # "already subscribed as #N", with " (same words)" for another spelling
             return ExitCode.OK
         except UserError as exc:
-            raise CliError(f"cannot subscribe: {exc}", ExitCode.USAGE) from None
+            code = ExitCode.FAILED if unavailable(exc) else ExitCode.USAGE
+            raise CliError(f"cannot subscribe: {exc}", code) from None
         preview = await subscribe_preview(services, sub)
+        note = await PeopleCommands(services).subscribe_note(channel, sub)
     print(f"subscribed {channel.name} #{sub.id} {sub.label}{preview}")
+    if note:
+        print(plain_text(note))
     return ExitCode.OK
 
 

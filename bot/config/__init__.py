@@ -21,6 +21,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from bot.config.identity import IdentityConfig, OpenAlexConfig, read_identity, read_openalex
 from bot.config.reader import ConfigError as ConfigError
 from bot.config.reader import SectionReader as SectionReader
 from bot.model.adapter import AdapterSpec
@@ -101,6 +102,8 @@ class Config:
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    openalex: OpenAlexConfig = field(default_factory=OpenAlexConfig)
+    identity: IdentityConfig = field(default_factory=IdentityConfig)
     channels: tuple[ChannelConfig, ...] = ()
     log_level: str = "WARNING"
     source: Path | None = None  # the file read, None for the embedded default
@@ -227,6 +230,8 @@ def parse_config(
         commands_per_minute=limits_r.integer("commands_per_minute", 20, 1),
     )
     limits_r.done()
+    openalex = read_openalex(SectionReader(src, "openalex", top.get("openalex", dict, {})))
+    identity = read_identity(SectionReader(src, "identity", top.get("identity", dict, {})))
     log = SectionReader(src, "logging", top.get("logging", dict, {}))
     level = log.get("level", str, "WARNING").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -250,6 +255,8 @@ def parse_config(
         arxiv=arxiv,
         delivery=delivery,
         limits=limits,
+        openalex=openalex,
+        identity=identity,
         channels=channels,
         log_level=level,
         source=path,

@@ -11,6 +11,7 @@ from bot.ingest.plan import IngestCounts, Matcher, plan_listing
 from bot.matching.index import SubscriptionIndex
 from bot.model import ListingItem, Paper
 from bot.model.clock import SYSTEM_CLOCK, Clock
+from bot.model.identity import person_id, person_label
 from bot.store import ListingWrites, Store
 from bot.store.ledger import entry_of
 
@@ -34,15 +35,27 @@ class Ingestor:
         self.thread_platforms = thread_platforms
         self.clock = clock
         self.on_queued = on_queued
-        self._index: tuple[tuple[int, int], SubscriptionIndex] | None = None
+        self._index: tuple[tuple[float, ...], SubscriptionIndex] | None = None
+        #: How alerts name followed persons (by subscription id), built with the index.
+        self._labels: dict[int, str] = {}
 
     async def index(self) -> SubscriptionIndex:
         """The current subscriptions indexed, rebuilt only when they changed (any process may
         change them)."""
-        marker = await self.store.subscriptions.version()
+        marker = (
+            *await self.store.subscriptions.version(),
+            *await self.store.identity.version(),
+        )
         if self._index is None or self._index[0] != marker:
-            index = SubscriptionIndex(await self.store.subscriptions.list())
+            names = await self.store.identity.followed_names()
+            subs = await self.store.subscriptions.list()
+            index = SubscriptionIndex(subs, names)
             self._index = (marker, index)
+            self._labels = {
+                s.id: person_label(ident, names[ident][0])
+                for s in subs
+                if (ident := person_id(s.value)) and names.get(ident)
+            }
         return self._index[1]
 
     async def matcher(self) -> Matcher:
@@ -103,6 +116,7 @@ class Ingestor:
             matcher=matcher,
             thread_channels=thread_channels,
             counts=counts,
+            labels=self._labels,
         )
 
         def plan(known: Mapping[str, Paper]) -> ListingWrites:

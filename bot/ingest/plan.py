@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.model import ListingItem, Paper, Subscription
+from bot.model.identity import is_person
 from bot.model.paper import merge_paper, merged_versions
 from bot.store import ListingWrites, QueuedAlert
 
@@ -82,12 +83,24 @@ class _Planner:
             return
         was = self.matcher(before) if before is not None else {}
         for channel_id, subs in self.matcher(after).items():
-            if channel_id in was:
+            # Only person subscriptions matched: held until the index confirms the author.
+            # Matched before only so, and now by another subscription: posted at once.
+            plain = [s for s in subs if not is_person(s)]
+            prior = was.get(channel_id)
+            if prior is not None and (not plain or not all(map(is_person, prior))):
                 continue
             labels = self.labels
-            reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in subs)
+            shown = subs if prior is None else plain
+            reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in shown)
             self.writes.alerts.append(
-                QueuedAlert(after.arxiv_id, channel_id, after.version, reasons)
+                QueuedAlert(
+                    after.arxiv_id,
+                    channel_id,
+                    after.version,
+                    reasons,
+                    hold=None if plain else "identity",
+                    release_identity=prior is not None,
+                )
             )
             self.counts.alerted.append((after.arxiv_id, channel_id))
 
@@ -101,16 +114,20 @@ def plan_listing(
     matcher: Matcher | None,
     thread_channels: frozenset[int] = frozenset(),
     counts: IngestCounts | None = None,
+    labels: Mapping[int, str] | None = None,
 ) -> ListingWrites:
     """The writes one listing makes; ``counts`` (if given) is filled in as it goes.
 
     ``known`` holds the stored papers among the items' ids. ``announced_on`` is the listing's
     mailing day (an item's own ``announced`` wins); ``today`` stands in when neither is known.
+    ``labels``: how alerts name some subscriptions (a followed person by name and id) instead
+    of their ``label``.
     """
     counts = counts if counts is not None else IngestCounts()
     counts.items += len(items)
     state = dict(known)
     planner = _Planner(ListingWrites(thread_channels=thread_channels), counts, matcher)
+    planner.labels.update(labels or {})
     for item in items:
         paper = item.paper
         prior = state.get(paper.arxiv_id)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from bot.config import ArxivConfig
 from bot.ingest.calendar import missing_listing_days
+from bot.ingest.identity import IdentityVerifier
 from bot.ingest.ingestor import Ingestor
 from bot.ingest.plan import IngestCounts
 from bot.model import AnnounceType, ListingItem, Paper, SourceState, SubscriptionKind
@@ -99,12 +100,15 @@ class Poller:
         ingestor: Ingestor,
         *,
         clock: Clock = SYSTEM_CLOCK,
+        identity: IdentityVerifier | None = None,
     ) -> None:
         self.store = store
         self.source = source
         self.config = config
         self.ingestor = ingestor
         self.clock = clock
+        #: Re-checks the alerts held for an identity check after each poll.
+        self.identity = identity
 
     async def categories(self) -> list[str]:
         subscribed = await self.store.subscriptions.values(SubscriptionKind.CATEGORY)
@@ -130,7 +134,17 @@ class Poller:
         # After the batch, off every listing's transaction: the abstract index (a look-up
         # that needs it first brings it up to date itself, so nothing is ever missed).
         await self.store.papers.index_pending()
+        await self.verify_identities()
         return report
+
+    async def verify_identities(self) -> None:
+        """One identity pass; its failure is logged and never stops polling or delivery."""
+        if self.identity is None:
+            return
+        try:
+            await self.identity.run()
+        except Exception:  # the index's own failures are handled inside: this is a bug
+            log.exception("the identity check failed")
 
     async def _skip(self, category: str) -> bool:
         state = await self.store.sources.get(self.source.listing_url(category))

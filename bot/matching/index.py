@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from bot.matching.names import (
@@ -27,6 +27,7 @@ from bot.matching.names import (
 from bot.matching.topic import TopicError, parse_topic
 from bot.matching.topic_index import TopicIndex
 from bot.model import Paper, Subscription, SubscriptionKind
+from bot.model.identity import person_id
 from bot.sources.taxonomy import normalize_category
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,15 @@ class SubscriptionIndex:
     letters) are skipped with a warning and listed in :attr:`skipped`.
     """
 
-    def __init__(self, subscriptions: Iterable[Subscription]) -> None:
+    def __init__(
+        self,
+        subscriptions: Iterable[Subscription],
+        person_names: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """``person_names``: the known names of each followed person (``openalex:A…``
+        subscriptions), by author id; such a subscription matches an author compatible with
+        any of them, and is skipped while none is known."""
+        self._person_names = person_names or {}
         # Surname key -> given-name bucket -> entries: a paper's "Wei Li" is checked against
         # the Li subscriptions for Wei, W., no given name, or a multi-word surname.
         # Within a bucket, subscriptions to the same name (many channels follow one person)
@@ -175,12 +184,15 @@ class SubscriptionIndex:
 
     def _add(self, sub: Subscription) -> None:
         if sub.kind == SubscriptionKind.AUTHOR:
-            person = parse_person(sub.value)
-            if person is None:
-                raise ValueError("not a name")
-            buckets = self._authors[index_key(person)]
-            for bucket in _filing_buckets(person):
-                buckets[bucket].setdefault(person, []).append((sub.id, sub))
+            ident = person_id(sub.value)
+            names = self._person_names.get(ident, ()) if ident else (sub.value,)
+            people = [p for p in map(parse_person, names) if p is not None]
+            if not people:
+                raise ValueError("not a name" if ident is None else "no known name")
+            for person in dict.fromkeys(people):
+                buckets = self._authors[index_key(person)]
+                for bucket in _filing_buckets(person):
+                    buckets[bucket].setdefault(person, []).append((sub.id, sub))
         elif sub.kind == SubscriptionKind.TOPIC:
             self._topics.add(parse_topic(sub.value), sub)
         elif sub.kind == SubscriptionKind.CATEGORY:

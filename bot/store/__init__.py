@@ -14,6 +14,7 @@ from types import TracebackType
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
 from bot.store.history import AlertRecord, History
+from bot.store.identity import Identity, IndexHealth, Person, StorePark
 from bot.store.ledger import Ledger, LedgerEntry, LedgerRow
 from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
@@ -38,6 +39,7 @@ class Store:
         self.ledger = Ledger(db)
         self.history = History(db)
         self.previews = Previews(db)
+        self.identity = Identity(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -67,13 +69,17 @@ __all__ = [
     "AlertRecord",
     "ChannelQueue",
     "DuplicateSubscription",
+    "Identity",
+    "IndexHealth",
     "LedgerEntry",
     "LedgerRow",
     "ListingWrites",
+    "Person",
     "QueueSummary",
     "QueuedAlert",
     "Store",
     "StoreError",
+    "StorePark",
     "TooManySubscriptions",
     "fts_query",
 ]

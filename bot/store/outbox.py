@@ -27,6 +27,11 @@ _MSG_COLUMNS = (
     "o.id, o.paper_id, o.channel_id, o.kind, o.version, o.reasons, o.parent_id, "
     "p.platform_ref AS parent_ref, o.attempts, o.check_from"
 )
+#: Rows an identity check holds back: waiting for the index, or held out by it.
+IDENTITY_HELD = (
+    "(state = 'held' AND hold_reason = 'identity') OR "
+    "(state = 'dropped' AND drop_reason LIKE 'held out:%')"
+)
 _INSERT = (
     "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, parent_id, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -41,6 +46,23 @@ class QueuedAlert:
     channel_id: int
     version: int
     reasons: tuple[str, ...]
+    #: Queue the alert held for this reason (``identity``: only person subscriptions matched,
+    #: their index has to confirm the author first) instead of pending.
+    hold: str | None = None
+    #: Another subscription of the channel matches now: a row of this paper and channel held
+    #: (or dropped) for ``identity`` is posted at once, with these reasons.
+    release_identity: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityHeld:
+    """An alert held until the index confirms a followed person wrote the paper."""
+
+    id: int
+    paper_id: str
+    channel_id: int
+    reasons: str
+    held_until: float | None  # the deadline, once the first check set it
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
@@ -80,8 +102,29 @@ async def queue_alerts(conn: aiosqlite.Connection, alerts: Sequence[QueuedAlert]
                 created,
             )
             for a in alerts
+            if a.hold is None
         ],
     )
+    held = [a for a in alerts if a.hold is not None]
+    if held:
+        now = time.time()
+        await conn.executemany(
+            "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, "
+            "created_at, state, hold_reason, held_at) "
+            "VALUES (?, ?, 'alert', ?, ?, ?, 'held', ?, ?)",
+            [
+                (a.paper_id, a.channel_id, a.version, "\n".join(a.reasons), created, a.hold, now)
+                for a in held
+            ],
+        )
+    released = [a for a in alerts if a.release_identity]
+    if released:
+        await conn.executemany(
+            "UPDATE outbox SET state='pending', reasons=reasons || char(10) || ?, "
+            "not_before=0 WHERE paper_id=? AND channel_id=? AND kind='alert' AND "
+            f"({IDENTITY_HELD})",
+            [("\n".join(a.reasons), a.paper_id, a.channel_id) for a in released],
+        )
     return conn.total_changes - before
 
 
@@ -301,4 +344,45 @@ class Outbox(OutboxReads):
                 f"UPDATE outbox SET state='pending', not_before=0, last_error=NULL, "
                 f"attempts=0 WHERE state='failed' AND channel_id IN ({marks(ids)})",
                 ids,
+            )
+
+    async def identity_held(self, *, limit: int = 10_000) -> list[IdentityHeld]:
+        """Alerts held for an identity check, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT id, paper_id, channel_id, reasons, held_until FROM outbox "
+            "WHERE state='held' AND hold_reason='identity' AND kind='alert' ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [
+            IdentityHeld(r["id"], r["paper_id"], r["channel_id"], r["reasons"], r["held_until"])
+            for r in rows
+        ]
+
+    async def settle_identity(
+        self,
+        *,
+        released: Sequence[tuple[int, str]] = (),
+        dropped: Sequence[tuple[int, str]] = (),
+        deadlines: Sequence[tuple[int, float]] = (),
+        now: float | None = None,
+    ) -> None:
+        """Identity checks done: ``released`` ``(id, reasons)`` become pending with the
+        reasons the alert shows; ``dropped`` ``(id, why)`` will not be sent (``why`` starts
+        with "held out:" when the index credits another person); ``deadlines`` ``(id, epoch
+        s)``: rows seen for the first time wait until then at most."""
+        now = time.time() if now is None else now
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE outbox SET held_until=? WHERE id=? AND state='held'",
+                [(until, i) for i, until in deadlines],
+            )
+            await conn.executemany(
+                "UPDATE outbox SET state='pending', reasons=?, not_before=0 "
+                "WHERE id=? AND state='held'",
+                [(reasons, i) for i, reasons in released],
+            )
+            await conn.executemany(
+                "UPDATE outbox SET state='dropped', drop_reason=?, dropped_at=? "
+                "WHERE id=? AND state='held'",
+                [(why, now, i) for i, why in dropped],
             )

@@ -20,7 +20,7 @@ from bot.store.db import Database
 #: Refused messages listed by ``status`` (the count covers all of them).
 RECENT_FAILURES = 5
 #: The rule above, for SQL over ``outbox o`` at time ``?``.
-HELD = "(o.state = 'pending' AND o.not_before > ? AND o.last_error IS NULL)"
+HELD = "((o.state = 'pending' AND o.not_before > ? AND o.last_error IS NULL) OR o.state = 'held')"
 
 
 def marks(values: Collection[object]) -> str:

@@ -167,4 +167,12 @@ def test_group_shape() -> None:
         "help": [],
         "why": ["paper"],
         "preview": ["kind", "value", "days"],
+        "authors": ["name"],
     }
+
+
+async def test_authors_runs_the_core_authors_command() -> None:
+    core, group = build(Reply("candidates"))
+    inter = mock_interaction(discord.Permissions.none())
+    await group.get_command("authors").callback(inter, name="Wei Wang")
+    assert core.calls[0][1] == "authors Wei Wang"

@@ -200,3 +200,14 @@ async def test_migration_7_adds_an_empty_ledger_that_old_alerts_are_not_credited
         await ingest_files(Ingestor(store), [listing], alert=True)
         (row,) = await store.ledger.rows()
         assert row.text().startswith("2026-07-13 cs.AI: 27 new, 89 cross, 61 replaced -> ")
+
+
+async def test_migration_8_adds_persons_and_index_health_to_an_old_database(
+    tmp_path: Path,
+) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        assert {"persons", "index_health"} <= tables(path)
+        assert "orcid" in columns(path, "persons")
+        assert await store.identity.followed_names() == {}
+        assert len(await store.outbox.states()) == 204

@@ -313,6 +313,7 @@ def write_config(
     lines = ["[database]", f"path = {_toml(str(tmp_path / 'paperbot.sqlite3'))}", "", "[arxiv]"]
     lines += [f"{k} = {_toml(v)}" for k, v in a.items()]
     lines += ["", "[delivery]"] + [f"{k} = {_toml(v)}" for k, v in d.items()]
+    lines += ["", "[openalex]", f"api_url = {_toml(server.url('/openalex'))}", "retries = 0"]
     for ch_name, platform, url in channels:
         lines += ["", "[[channels]]", f"name = {_toml(ch_name)}", f"platform = {_toml(platform)}"]
         if url:

@@ -23,6 +23,7 @@ import pytest_asyncio
 from bot.app import App
 from bot.chat.commands import Commands
 from bot.config import ArxivConfig, ChannelConfig, Config, DeliveryConfig, LimitsConfig
+from bot.config.identity import OpenAlexConfig
 from bot.model import CommandContext, Reply
 from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.model.text import without_marks
@@ -61,6 +62,7 @@ def make_config(db: Path, base_url: str, **arxiv: Any) -> Config:
             max_wait_seconds=2.0, backoff_base_seconds=0.05, per_channel_interval_seconds=0.0
         ),
         limits=LimitsConfig(),
+        openalex=OpenAlexConfig(api_url=base_url + "/openalex", min_interval_seconds=0, retries=0),
         channels=(ChannelConfig("console", "console"),),
     )
 
