@@ -25,6 +25,7 @@ from bot.sources.arxiv import ArxivSource
 from bot.sources.http import HttpClient
 from bot.sources.limiter import PolitenessLimiter
 from bot.sources.listings import ListingSource
+from bot.sources.semantic_scholar import SemanticScholar, api_key_from_env
 from bot.store import Store
 
 log = logging.getLogger("paperbot")
@@ -33,12 +34,14 @@ log = logging.getLogger("paperbot")
 @dataclass(frozen=True, slots=True)
 class Core:
     """What every command needs: the config, the store, arXiv (None in an app opened on local
-    listings: look-ups then answer from the store) and the clock."""
+    listings: look-ups then answer from the store), the clock, and Semantic Scholar (None when
+    ``[semantic_scholar] api_url`` is empty or the app asks no remote service)."""
 
     config: Config
     store: Store
     arxiv: ArxivSource | None
     clock: Clock
+    scholar: SemanticScholar | None = None
 
 
 #: Builds the chat front end (``bot.chat.commands.Commands.from_core``) over the core; passed
@@ -94,11 +97,14 @@ class App:
             stack.push_async_callback(store.close)
             http = _http_client(config, store)  # opens no connection until it is first used
             stack.push_async_callback(http.close)
-            arxiv = None
+            arxiv = scholar = None
             if listings is None:
                 a = config.arxiv
                 arxiv = listings = ArxivSource(http, rss_url=a.rss_url, api_url=a.api_url)
-            core = Core(config, store, arxiv, clock)
+                if config.semantic_scholar.api_url:
+                    scholar = _scholar(config, store)
+                    stack.push_async_callback(scholar.http.close)
+            core = Core(config, store, arxiv, clock, scholar)
             for channel in config.channels:
                 spec = config.specs.get(channel.platform)
                 key = spec.external_id_key if spec else None
@@ -150,6 +156,39 @@ def _http_client(config: Config, store: Store) -> HttpClient:
         retries=a.retries,
         backoff_base=a.backoff_seconds,
     )
+
+
+def _scholar(config: Config, store: Store) -> SemanticScholar:
+    """Semantic Scholar on an HTTP client of its own: its own limiter (rate slot
+    ``semantic_scholar``), short time-outs, a 5 MB cap, Retry-After honoured up to 30 s; its
+    health is recorded under its API URL for ``status``."""
+    s2 = config.semantic_scholar
+    key = "semantic_scholar"
+    limiter = PolitenessLimiter(
+        s2.min_interval_seconds,
+        claim=functools.partial(store.rates.claim, key),
+        hold=functools.partial(store.rates.hold, key),
+    )
+    http = HttpClient(
+        limiter=limiter,
+        max_bytes=5_000_000,
+        total_timeout=10.0,
+        idle_timeout=5.0,
+        connect_timeout=3.0,
+        retries=2,
+        backoff_base=1.0,
+        max_retry_after=30.0,
+    )
+
+    async def health(problem: str | None) -> None:
+        if problem is None:
+            await store.sources.record_success(
+                s2.api_url, etag=None, last_modified=None, body_hash=None, pub_date=None
+            )
+        else:
+            await store.sources.record_failure(s2.api_url, problem)
+
+    return SemanticScholar(http, s2.api_url, api_key=api_key_from_env(), on_health=health)
 
 
 def _adapter_context(

@@ -25,6 +25,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
+from adapters.discord.slash_author import add_author
 from bot.chat.text import find_references
 from bot.model import CommandContext, Paper, Reply
 from bot.model.text import cut_words
@@ -182,4 +183,5 @@ class PaperCommands:
         async def help_(interaction: discord.Interaction) -> None:
             await run(interaction, "help")
 
+        add_author(group, run)
         return group

@@ -1,15 +1,16 @@
 """The chat command grammar shared by every adapter (console, Slack, Discord).
 
-``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
-``status``, ``help``. The first word picks the subcommand; any other first word means
-``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``), so a title that starts with
-a command word needs ``lookup …``. A first word that is a typo of a command name
-(:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once when the rest of the line is empty
-or is that command's arguments; otherwise the look-up runs and its answer ends with "(did you
-mean …?)". A platform's prefix typed where none is needed (``/paper help`` in the console) and
-a slash before a command name (``/help``) are dropped. Handlers are
-``async (context, args) -> Reply`` registered explicitly in :meth:`Commands._register`; the
-rules they apply are the :class:`~bot.chat.services.Services` the CLI uses too.
+``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``, the
+author page's ``author NAME`` (:mod:`bot.chat.author_commands`), ``status``, ``help``. The
+first word picks the subcommand; any other first word means ``lookup`` (``/paper 2308.03526``
+= ``/paper lookup 2308.03526``), so a title that starts with a command word needs ``lookup …``.
+A first word that is a typo of a command name (:mod:`bot.chat.typos`) gets "Did you mean
+`list`?" at once when the rest of the line is empty or is that command's arguments; otherwise
+the look-up runs and its answer ends with "(did you mean …?)". A platform's prefix typed where
+none is needed (``/paper help`` in the console) and a slash before a command name (``/help``)
+are dropped. Handlers are ``async (context, args) -> Reply`` registered explicitly in
+:meth:`Commands._register`; the rules they apply are the
+:class:`~bot.chat.services.Services` the CLI uses too.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.app import Core
+from bot.chat.author_commands import AuthorCommands
+from bot.chat.registry import Command, Handler
 from bot.chat.services import (
     AlreadySubscribed,
     Services,
@@ -34,22 +37,7 @@ from bot.model.text import literal, unexpected_error
 
 log = logging.getLogger("paperbot.commands")
 
-Handler = Callable[[CommandContext, str], Awaitable[Reply]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-    manages: bool = False  # changes subscriptions: needs permission
-    may_fetch: bool = False  # may touch the network: adapters ack/defer first
-    #: The answer is shown to the whole channel (errors never are). Declared here, before the
-    #: command runs, because Discord fixes a reply's visibility when it defers.
-    public: bool = False
-    #: Whether an argument string is this command's (for typos: suggest only then).
-    accepts: Callable[[str], bool] = lambda args: not args
+__all__ = ["Command", "Commands", "Handler", "Parsed", "UserRateLimiter", "sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +92,15 @@ class Commands:
         self.config = services.config
         self.limiter = UserRateLimiter(self.config.limits.commands_per_minute)
         self.registry: dict[str, Command] = {}
+        self.authors = AuthorCommands(services)
         self._register()
 
     @classmethod
     def from_core(cls, core: Core) -> Commands:
         """The front end over an app's core (its store, arXiv source and config)."""
-        return cls(Services.over(core.store, core.config, core.arxiv, core.clock))
+        return cls(
+            Services.over(core.store, core.config, core.arxiv, core.clock, scholar=core.scholar)
+        )
 
     def _register(self) -> None:
         for command in (
@@ -140,6 +131,7 @@ class Commands:
                 public=True,
             ),
             Command("list", "list", "this channel's subscriptions", self.list),
+            *self.authors.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -244,10 +236,11 @@ class Commands:
     async def lookup(self, ctx: CommandContext, args: str) -> Reply:
         if not args:
             return Reply(self.usage("lookup", ctx), error=True)
-        result = await self.services.lookup(args)
+        result = await self.services.enrich(await self.services.lookup(args))
         note = f"\n_{literal(result.note)}_" if result.note else ""
         label = "Found" if len(result.papers) == 1 else f"{len(result.papers)} papers"
-        return Reply(f"{label} ({result.origin}){note}", papers=result.papers)
+        text = f"{label} ({result.origin}){note}"
+        return Reply(text, papers=result.papers, records=result.records)
 
     async def subscribe(self, ctx: CommandContext, args: str) -> Reply:
         kind_word, _, value = args.partition(" ")

@@ -8,10 +8,12 @@ Expected failures are :class:`~bot.chat.errors.UserError` s.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
+from bot.chat.enrich import Enricher
 from bot.chat.errors import UserError
-from bot.chat.lookup import Lookup
+from bot.chat.lookup import Lookup, LookupResult
 from bot.chat.status import status_text
 from bot.chat.topics import topic_refusal
 from bot.config import Config
@@ -20,6 +22,7 @@ from bot.matching.topic import TopicError, parse_topic
 from bot.model import Channel, CommandContext, Subscription, SubscriptionKind
 from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.sources.arxiv import ArxivSource
+from bot.sources.semantic_scholar import SemanticScholar
 from bot.sources.taxonomy import normalize_category
 from bot.store import DuplicateSubscription, Store, TooManySubscriptions
 
@@ -95,20 +98,40 @@ class Services:
         lookup: Lookup,
         *,
         clock: Clock = SYSTEM_CLOCK,
+        enricher: Enricher | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.lookup = lookup
         self.clock = clock
+        self.enricher = enricher or Enricher(
+            store, None, cache_days=config.identity.cache_days, clock=clock
+        )
 
     @classmethod
     def over(
-        cls, store: Store, config: Config, arxiv: ArxivSource | None, clock: Clock = SYSTEM_CLOCK
+        cls,
+        store: Store,
+        config: Config,
+        arxiv: ArxivSource | None,
+        clock: Clock = SYSTEM_CLOCK,
+        *,
+        scholar: SemanticScholar | None = None,
     ) -> Services:
-        """The services with a look-up that asks ``arxiv`` (None: the store only)."""
+        """The services with a look-up that asks ``arxiv`` (None: the store only) and
+        enriches its cards from ``scholar`` (None: from the cache only)."""
+        enricher = Enricher(store, scholar, cache_days=config.identity.cache_days, clock=clock)
         lookup = Lookup(store, arxiv, max_length=config.limits.max_query_length)
         # Looked up at each call: the URLs status shows are those ``arxiv`` polls now.
-        return cls(store, config, lookup, clock=clock)
+        return cls(store, config, lookup, clock=clock, enricher=enricher)
+
+    async def enrich(self, result: LookupResult) -> LookupResult:
+        """A look-up's answer with what Semantic Scholar knows of its papers: the published
+        version, citations, TL;DR (:mod:`bot.chat.enrich`: cached, else asked within a bounded
+        time; S2's faults become a note, never a failure of the look-up)."""
+        records, note = await self.enricher.records(result.papers)
+        notes = "; ".join(n for n in (result.note, note) if n) or None
+        return replace(result, records=records, note=notes)
 
     async def channel_named(self, name: str) -> Channel:
         """The channel with this name (or config alias); :class:`UnknownChannel` otherwise."""

@@ -2,7 +2,9 @@
 
 * **Sources**: this config's sources (the configured categories and those subscriptions ask
   for): last success, the listing seen, health (failing since when, how often, why; disabled),
-  and the next poll as the scheduler will do it (after the back-off of a failing source).
+  and the next poll as the scheduler will do it (after the back-off of a failing source); then
+  the scholarly indexes the config asks (Semantic Scholar): last success and health. An index
+  is asked only for look-ups and author pages, so its failing never delays a poll.
 * **Ledger**: per category and announcement day, what was announced and what it caused. It
   stands between the other two and is left out while it has no rows (nothing records them yet).
 * **Channels**: per channel its delivery mode, pending, held and failed messages, when the next
@@ -66,6 +68,7 @@ async def status_text(
     now = now or datetime.now(UTC)
     lines = ["*Sources*"]
     lines += await _sources(store, config, now)
+    lines += await _indexes(store, config, now)
     lines += _ledger()
     lines.append("*Channels*")
     channels = [c for c in await store.channels.list() if visible(c, ctx)]
@@ -90,6 +93,23 @@ async def _sources(store: Store, config: Config, now: datetime) -> list[str]:
             continue
         lines += _source(category, state, config, now)
     return lines or ["• none"]
+
+
+async def _indexes(store: Store, config: Config, now: datetime) -> list[str]:
+    """One line per scholarly index this config asks (its health is recorded by the client)."""
+    url = config.semantic_scholar.api_url
+    if not url:
+        return []
+    head = f"• Semantic Scholar ({redact_url(url)})"
+    state = await store.sources.get(url)
+    if state is None:
+        return [f"{head}: not asked yet"]
+    health = "ok"
+    if state.consecutive_failures:
+        since = f" since {state.failing_since:%Y-%m-%d %H:%M} UTC" if state.failing_since else ""
+        error = literal(state.last_error or "?")
+        health = f"failing ×{state.consecutive_failures}{since}: {error}"
+    return [f"{head}: last success {_ago(state.last_success, now)}; {health}"]
 
 
 def _category_of(url: str) -> str:

@@ -16,7 +16,7 @@ from bot.chat.commands import Commands
 from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import demo
+from bot.cli import author, demo
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -24,6 +24,7 @@ from bot.config import ChannelConfig, Config
 from bot.ingest.files import FileResult, ingest_files, listing_files
 from bot.ingest.plan import IngestCounts
 from bot.model import Channel, SubscriptionKind
+from bot.model.text import record_of
 
 
 def register(sub: Any) -> None:
@@ -72,11 +73,12 @@ def register(sub: Any) -> None:
         ("chat", "run the bot with an interactive console chat", cmd_chat),
     ):
         sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
+    author.register(sub)
     demo.register(sub)
 
 
 def _services(app: App) -> Services:
-    return Services.over(app.store, app.config, app.arxiv, app.core.clock)
+    return Services.over(app.store, app.config, app.arxiv, app.core.clock, scholar=app.core.scholar)
 
 
 async def _named_channel(services: Services, name: str) -> Channel:
@@ -145,14 +147,16 @@ async def cmd_lookup(args: argparse.Namespace, config: Config) -> ExitCode:
         )
     async with App.open(config) as app:
         try:
-            result = await _services(app).lookup(query)
+            services = _services(app)
+            result = await services.enrich(await services.lookup(query))
         except SourceUnavailable as exc:
             raise CliError(str(exc), ExitCode.FAILED) from None
         except LookupFailed as exc:
             raise CliError(str(exc), ExitCode.NOT_FOUND) from None
     if result.note:
         print(f"note: {result.note}", file=sys.stderr)
-    print("\n\n".join(paper_card_text(p) for p in result.papers))
+    cards = (paper_card_text(p, record=record_of(result.records, p)) for p in result.papers)
+    print("\n\n".join(cards))
     return ExitCode.OK
 
 

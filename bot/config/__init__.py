@@ -21,8 +21,10 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from bot.config.identity import IdentityConfig, read_identity
 from bot.config.reader import ConfigError as ConfigError
 from bot.config.reader import SectionReader as SectionReader
+from bot.config.scholar import SemanticScholarConfig, read_semantic_scholar
 from bot.model.adapter import AdapterSpec
 from bot.model.text import MAX_QUERY_CHARS
 from bot.sources.taxonomy import normalize_category
@@ -101,6 +103,8 @@ class Config:
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    semantic_scholar: SemanticScholarConfig = field(default_factory=SemanticScholarConfig)
+    identity: IdentityConfig = field(default_factory=IdentityConfig)
     channels: tuple[ChannelConfig, ...] = ()
     log_level: str = "WARNING"
     source: Path | None = None  # the file read, None for the embedded default
@@ -227,6 +231,10 @@ def parse_config(
         commands_per_minute=limits_r.integer("commands_per_minute", 20, 1),
     )
     limits_r.done()
+    s2 = read_semantic_scholar(
+        SectionReader(src, "semantic_scholar", top.get("semantic_scholar", dict, {}))
+    )
+    identity = read_identity(SectionReader(src, "identity", top.get("identity", dict, {})))
     log = SectionReader(src, "logging", top.get("logging", dict, {}))
     level = log.get("level", str, "WARNING").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -250,6 +258,8 @@ def parse_config(
         arxiv=arxiv,
         delivery=delivery,
         limits=limits,
+        semantic_scholar=s2,
+        identity=identity,
         channels=channels,
         log_level=level,
         source=path,

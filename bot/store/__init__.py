@@ -2,7 +2,8 @@
 
 :class:`Store` holds one object per table group, each with named methods:
 ``store.papers.get(id)``, ``store.channels.find(name)``, ``store.subscriptions.add(...)``,
-``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``.
+``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``,
+``store.index_records.get_many(source, ids)``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from types import TracebackType
 
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
+from bot.store.index_records import IndexRecords
 from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
@@ -31,6 +33,7 @@ class Store:
         self.outbox = Outbox(db)
         self.sources = SourceStates(db)
         self.rates = RateSlots(db)
+        self.index_records = IndexRecords(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:

@@ -165,4 +165,14 @@ def test_group_shape() -> None:
         "list": [],
         "status": [],
         "help": [],
+        "author": ["name"],
     }
+
+
+async def test_author_runs_the_core_author_page_privately() -> None:
+    core, group = build(Reply("*Igor Babuschkin* — 1 paper known"))
+    inter = mock_interaction(discord.Permissions.none())
+    await group.get_command("author").callback(inter, name=" Babuschkin,  Igor ")
+    assert core.calls[0][1] == "author Babuschkin, Igor"
+    inter.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    assert "Igor Babuschkin" in inter.followup.send.call_args.kwargs["content"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.model.scholarly import SEMANTIC_SCHOLAR, PaperRecord
 from bot.store import Store
 from bot.store.db import migrate
 from bot.store.migrations import MIGRATIONS
@@ -183,3 +184,16 @@ async def test_migration_6_keeps_the_outbox_and_never_claims_held_or_dropped_row
         claimed = await store.outbox.claim_due("w", now=2e9, limit=1000)
         ids = {m.id for m in claimed}
         assert pending[0] not in ids and pending[1] not in ids and pending[2] in ids
+
+
+async def test_migration_7_adds_the_index_record_cache_to_an_old_database(tmp_path: Path) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        assert await store.papers.count() == 344  # nothing else touched
+        record = PaperRecord("2303.08774", SEMANTIC_SCHOLAR, citations=5, tldr="Short.")
+        await store.index_records.put([record], now=1000.0, ttl_seconds=60)
+        assert await store.index_records.get_many(SEMANTIC_SCHOLAR, ["2303.08774"], now=1059.0)
+        assert not await store.index_records.get_many(SEMANTIC_SCHOLAR, ["2303.08774"], now=1061)
+        kept = await store.index_records.get_many(SEMANTIC_SCHOLAR, ["2303.08774"])
+    assert kept == {"2303.08774": record}  # an expired record still gives an alert its TL;DR
+    assert "expires_at" in columns(path, "index_records")
