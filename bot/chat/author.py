@@ -99,16 +99,20 @@ def _surname_words(text: str, person: PersonName) -> list[str]:
 async def store_works(store: Store, text: str, person: PersonName) -> tuple[list[Work], str]:
     """The stored papers of ``person`` as works, newest first, and the name as papers write it
     (the most recent paper's spelling)."""
-    papers = await store.papers.by_author_words(_surname_words(text, person), limit=CANDIDATES)
-    mine: list[Paper] = []
+    words = _surname_words(text, person)
+    lists = await store.papers.author_lists(words, limit=CANDIDATES)
+    last = index_key(person)
+    mine: list[str] = []
     shown = ""
-    for paper in papers:
-        names = [a for a in paper.authors if _is(person, a)]
+    for arxiv_id, authors in lists:
+        # Only names holding the surname are parsed: most of a paper's authors are not.
+        names = [a for a in authors if last in fold(a) and _is(person, a)]
         if names:
-            mine.append(paper)
+            mine.append(arxiv_id)
             shown = shown or names[0]
-    records = await store.index_records.get_many(SEMANTIC_SCHOLAR, [p.arxiv_id for p in mine])
-    return [paper_work(p, records.get(p.arxiv_id)) for p in mine], shown
+    papers = await store.papers.get_many(mine)
+    records = await store.index_records.get_many(SEMANTIC_SCHOLAR, mine)
+    return [paper_work(papers[i], records.get(i)) for i in mine if i in papers], shown
 
 
 def _is(person: PersonName, name: str) -> bool:

@@ -4,6 +4,7 @@ bounded when S2 is slow or down; alerts use a TL;DR only when it is already cach
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,11 +15,13 @@ from support.clock import FakeClock
 from support.fake_arxiv import ALPHASTAR_ID, ALPHASTAR_SUMMARY, FakeArxiv
 from support.fake_s2 import FakeS2
 from support.fakeweb import FakeServer, Reply
+from support.store import ingest
 
 from bot.chat.enrich import Enricher
 from bot.config.scholar import SemanticScholarConfig
 from bot.model import Paper
 from bot.model.scholarly import SEMANTIC_SCHOLAR, PaperRecord
+from bot.sources.arxiv_parse import parse_listing
 from bot.sources.http import HttpClient
 from bot.sources.semantic_scholar import SemanticScholar
 from bot.store import Store
@@ -204,3 +207,13 @@ async def test_s2_down_never_stops_polling_or_delivery(tmp_path: Path, fake_serv
         status = await chat("status")
     assert report.sent > 0 and len(chat.alerts) == report.sent
     assert "Semantic Scholar (http://127.0.0.1:9/graph/v1): not asked yet" in status
+
+
+async def test_the_papers_of_one_answer_cost_one_batch(s2chat) -> None:
+    chat, fake = s2chat
+    listing = parse_listing(LISTING.read_bytes())
+    await ingest(chat.app.store, listing.items, announced_on=listing.pub_date)
+    answer = await chat("lookup learning")
+    (request,) = fake.batch_requests()
+    asked = json.loads(request.body)["ids"]
+    assert len(asked) == 5 and answer.startswith("5 papers (store)")
