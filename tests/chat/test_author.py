@@ -159,3 +159,13 @@ async def test_the_chat_command_answers_and_help_lists_it(chat) -> None:
     assert "GPT-4 Technical Report" in answer and "Collaborating authors" in answer
     assert "author <name>" in await chat("help")
     assert "No stored paper has an author named" in await chat("author Nobody, Anne")
+
+
+async def test_babuschkins_page_lists_the_seed_papers_the_store_holds(chat) -> None:
+    await chat("2308.03526")  # AlphaStar Unplugged, fetched from (the fake) arXiv and stored
+    await load(chat.app.store, GPT4_2024)
+    answer = await chat("author Babuschkin, Igor")
+    assert answer.startswith("Igor Babuschkin — 2 papers known")
+    assert "• GPT-4 Technical Report" in answer
+    assert "• AlphaStar Unplugged: Large-Scale Offline Reinforcement Learning" in answer
+    assert "Michaël Mathieu (1)" in answer and "Igor Babuschkin (" not in answer
