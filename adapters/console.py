@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.chat.text import alert_text, paper_card_text
 from bot.model import CommandContext, MessageKind, Reply
-from bot.model.text import split_literals
+from bot.model.text import record_of, split_literals
 from bot.port import AdapterContext, AdapterSpec, Outgoing, Refused
 
 SPEC = AdapterSpec(
@@ -37,7 +37,7 @@ def render_reply(reply: Reply) -> str:
         piece if is_literal else _unmark(piece) for piece, is_literal in split_literals(reply.text)
     )
     parts = [f"error: {text}" if reply.error else text]
-    parts.extend(paper_card_text(p) for p in reply.papers)
+    parts.extend(paper_card_text(p, record=record_of(reply.records, p)) for p in reply.papers)
     return "\n\n".join(p for p in parts if p)
 
 

@@ -28,6 +28,7 @@ from bot.sources.http import HttpClient
 from bot.sources.limiter import PolitenessLimiter
 from bot.sources.listings import ListingSource
 from bot.sources.openalex import OpenAlexClient
+from bot.sources.semantic_scholar import SemanticScholar, api_key_from_env
 from bot.store import Store, StorePark
 
 log = logging.getLogger("paperbot")
@@ -36,7 +37,8 @@ log = logging.getLogger("paperbot")
 @dataclass(frozen=True, slots=True)
 class Core:
     """What every command needs: the config, the store, arXiv (None in an app opened on local
-    listings: look-ups then answer from the store) and the clock."""
+    listings: look-ups then answer from the store), the clock, and the scholarly indexes
+    (OpenAlex, Semantic Scholar: None when turned off or the app asks no remote service)."""
 
     config: Config
     store: Store
@@ -44,6 +46,8 @@ class Core:
     clock: Clock
     #: OpenAlex for author identity (None: ``[openalex] api_url = ""``, or local listings).
     openalex: OpenAlexClient | None = None
+    #: Semantic Scholar for look-up details (None: ``[semantic_scholar] api_url = ""``).
+    scholar: SemanticScholar | None = None
 
 
 #: Builds the chat front end (``bot.chat.commands.Commands.from_core``) over the core; passed
@@ -103,10 +107,10 @@ class App:
             if listings is None:
                 a = config.arxiv
                 arxiv = listings = ArxivSource(http, rss_url=a.rss_url, api_url=a.api_url)
-            openalex = _openalex_client(config, store, clock) if arxiv is not None else None
-            if openalex is not None:
-                stack.push_async_callback(openalex.http.close)
-            core = Core(config, store, arxiv, clock, openalex)
+            openalex, scholar = (
+                _indexes(config, store, clock, stack) if arxiv is not None else (None, None)
+            )
+            core = Core(config, store, arxiv, clock, openalex, scholar)
             for channel in config.channels:
                 spec = config.specs.get(channel.platform)
                 key = spec.external_id_key if spec else None
@@ -176,6 +180,20 @@ def _poller(
     )
 
 
+def _indexes(
+    config: Config, store: Store, clock: Clock, stack: contextlib.AsyncExitStack
+) -> tuple[OpenAlexClient | None, SemanticScholar | None]:
+    """The scholarly indexes the config turns on, each on an HTTP client of its own that
+    ``stack`` closes."""
+    openalex = _openalex_client(config, store, clock)
+    if openalex is not None:
+        stack.push_async_callback(openalex.http.close)
+    scholar = _scholar(config, store) if config.semantic_scholar.api_url else None
+    if scholar is not None:
+        stack.push_async_callback(scholar.http.close)
+    return openalex, scholar
+
+
 def _openalex_client(config: Config, store: Store, clock: Clock) -> OpenAlexClient | None:
     """OpenAlex on an HTTP client of its own (None when ``[openalex] api_url`` is empty): its
     limiter spaces OpenAlex requests only (shared by the processes on this database), never
@@ -203,6 +221,39 @@ def _openalex_client(config: Config, store: Store, clock: Clock) -> OpenAlexClie
         clock=clock.time,
         park=StorePark(store.identity, clock.time),
     )
+
+
+def _scholar(config: Config, store: Store) -> SemanticScholar:
+    """Semantic Scholar on an HTTP client of its own: its own limiter (rate slot
+    ``semantic_scholar``), short time-outs, a 5 MB cap, Retry-After honoured up to 30 s; its
+    health is recorded under its API URL for ``status``."""
+    s2 = config.semantic_scholar
+    key = "semantic_scholar"
+    limiter = PolitenessLimiter(
+        s2.min_interval_seconds,
+        claim=functools.partial(store.rates.claim, key),
+        hold=functools.partial(store.rates.hold, key),
+    )
+    http = HttpClient(
+        limiter=limiter,
+        max_bytes=5_000_000,
+        total_timeout=10.0,
+        idle_timeout=5.0,
+        connect_timeout=3.0,
+        retries=2,
+        backoff_base=1.0,
+        max_retry_after=30.0,
+    )
+
+    async def health(problem: str | None) -> None:
+        if problem is None:
+            await store.sources.record_success(
+                s2.api_url, etag=None, last_modified=None, body_hash=None, pub_date=None
+            )
+        else:
+            await store.sources.record_failure(s2.api_url, problem)
+
+    return SemanticScholar(http, s2.api_url, api_key=api_key_from_env(), on_health=health)
 
 
 def _adapter_context(

@@ -278,3 +278,46 @@ def test_a_bad_slack_section_fails_any_command_with_one_line(tmp_path: Path) -> 
 
     path = write(tmp_path, '[database]\npath = "db.sqlite3"\n[slack]\nmode = "pigeon"\n')
     assert main(["--config", str(path), "subscriptions"]) == 2
+
+
+def test_semantic_scholar_and_identity_sections_are_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[semantic_scholar]\napi_url = "http://127.0.0.1:9/graph/v1/"\nmin_interval_seconds = 2\n'
+        "[identity]\ncache_days = 3\n",
+    )
+    config = load_config(str(path))
+    assert config.semantic_scholar.api_url == "http://127.0.0.1:9/graph/v1"
+    assert config.semantic_scholar.min_interval_seconds == 2.0
+    assert config.identity.cache_days == 3.0
+
+
+def test_semantic_scholar_defaults_and_off(tmp_path: Path) -> None:
+    default = load_config(str(write(tmp_path, "")))
+    assert default.semantic_scholar.api_url == "https://api.semanticscholar.org/graph/v1"
+    assert default.semantic_scholar.min_interval_seconds == 1.0
+    assert default.identity.cache_days == 7.0
+    off = load_config(str(write(tmp_path, '[semantic_scholar]\napi_url = ""\n')))
+    assert off.semantic_scholar.api_url == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[semantic_scholar]\napi_url = "ftp://x"\n', "api_url"),
+        ("[semantic_scholar]\nmin_interval_seconds = -1\n", "min_interval_seconds"),
+        ('[semantic_scholar]\napi_key = "k"\n', "api_key"),  # keys come from $S2_API_KEY only
+        ('[identity]\ncache_days = "a week"\n', "cache_days"),
+    ],
+)
+def test_bad_semantic_scholar_and_identity_keys_are_named(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    with pytest.raises(ConfigError, match=key):
+        load_config(str(write(tmp_path, text)))
+
+
+def test_the_example_config_is_valid() -> None:
+    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    config = load_config(str(example))
+    assert config.semantic_scholar.min_interval_seconds == 1.0

@@ -17,7 +17,14 @@ from datetime import date
 from typing import Any
 
 from bot.model import Alert, Paper, Reply
-from bot.model.text import author_line, cut_words, first_sentences, split_literals
+from bot.model.text import (
+    author_line,
+    card_summary,
+    cut_words,
+    published_line,
+    record_of,
+    split_literals,
+)
 
 CONTENT_MAX = 2000
 EMBEDS_MAX = 10
@@ -113,6 +120,7 @@ def paper_embed(
     reasons: tuple[str, ...] = (),
     when: date | None = None,
     budget: int = EMBED_TOTAL_MAX,
+    published: str = "",
 ) -> dict[str, Any]:
     """One paper as an embed: linked title, summary, authors / categories / why fields, footer
     with id and date. Fits every per-field limit and ``budget`` characters overall."""
@@ -125,6 +133,7 @@ def paper_embed(
         embed["description"] = esc(summary, DESCRIPTION_MAX)
     fields = [("Authors", authors)]
     fields.append(("Categories", " ".join(paper.categories) or paper.primary_category))
+    fields.append(("Published", published))
     fields.append(("Why it matched", ", ".join(reasons)))
     embed["fields"] = [
         {"name": name, "value": esc(value, FIELD_VALUE_MAX), "inline": name != "Authors"}
@@ -204,10 +213,11 @@ def reply_message(reply: Reply) -> dict[str, Any]:
     embeds = [
         paper_embed(
             p,
-            summary=first_sentences(p.abstract, 400),
+            summary=card_summary(p, record_of(reply.records, p)),
             authors=author_line(p.authors, shown=8),
             when=p.display_date,
             budget=budget,
+            published=published_line(record_of(reply.records, p)),
         )
         for p in papers
     ]

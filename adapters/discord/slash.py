@@ -25,6 +25,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
+from adapters.discord.slash_author import add_author
 from adapters.discord.slash_insight import add_insight
 from adapters.discord.slash_people import add_people
 from bot.chat.text import find_references
@@ -186,4 +187,5 @@ class PaperCommands:
 
         add_insight(group, run)
         add_people(group, run)
+        add_author(group, run)
         return group

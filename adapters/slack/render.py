@@ -18,7 +18,16 @@ import re
 from typing import Any
 
 from bot.model import Alert, Paper, Reply
-from bot.model.text import author_line, cut_words, first_sentences, split_literals, without_marks
+from bot.model.scholarly import PaperRecord
+from bot.model.text import (
+    author_line,
+    card_summary,
+    cut_words,
+    published_line,
+    record_of,
+    split_literals,
+    without_marks,
+)
 
 MAX_BLOCKS = 50
 HEADER_CHARS = 150
@@ -113,7 +122,9 @@ def _link_buttons(paper: Paper, share: bool) -> Block:
     return {"type": "actions", "elements": elements}
 
 
-def _context(paper: Paper, reasons: tuple[str, ...], when: str | None) -> Block:
+def _context(
+    paper: Paper, reasons: tuple[str, ...], when: str | None, published: str = ""
+) -> Block:
     cats = paper.categories or ((paper.primary_category,) if paper.primary_category else ())
     parts = [f"arXiv:{paper.versioned_id}"]
     if cats:
@@ -121,6 +132,8 @@ def _context(paper: Paper, reasons: tuple[str, ...], when: str | None) -> Block:
     if when:
         parts.append(when)
     elements = [mrkdwn(escape("  |  ".join(parts)), CONTEXT_CHARS)]
+    if published:
+        elements.append(mrkdwn(escape(published), CONTEXT_CHARS))
     if reasons:
         elements.append(mrkdwn("Matched " + escape("; ".join(reasons)), CONTEXT_CHARS))
     return {"type": "context", "elements": elements}
@@ -133,10 +146,12 @@ def paper_blocks(
     summary: str | None = None,
     reasons: tuple[str, ...] = (),
     share: bool = False,
+    record: PaperRecord | None = None,
 ) -> list[Block]:
-    """One paper card: header, authors + summary, context, link buttons (4 blocks)."""
+    """One paper card: header, authors + summary, context, link buttons (4 blocks); an index's
+    ``record`` adds the published version and citations, and its TL;DR is the summary."""
     authors = authors_line if authors_line is not None else author_line(paper.authors)
-    text = summary if summary is not None else first_sentences(paper.abstract, 400)
+    text = summary if summary is not None else card_summary(paper, record)
     body = f"*{escape(authors)}*"
     if text:
         body += "\n" + escape(text)
@@ -144,7 +159,7 @@ def paper_blocks(
     return [
         {"type": "header", "text": plain(paper.title, HEADER_CHARS)},
         _section(body),
-        _context(paper, reasons, when.isoformat() if when else None),
+        _context(paper, reasons, when.isoformat() if when else None, published_line(record)),
         _link_buttons(paper, share),
     ]
 
@@ -268,7 +283,7 @@ def render_reply(reply: Reply, *, share: bool | None = None) -> Message:
     blocks: list[Block] = rich_text(reply.text)[: MAX_BLOCKS - 1]
     shown = 0
     for paper in reply.papers:
-        card = paper_blocks(paper, share=share)
+        card = paper_blocks(paper, share=share, record=record_of(reply.records, paper))
         if len(blocks) + len(card) > MAX_BLOCKS:
             break
         blocks.extend(card)

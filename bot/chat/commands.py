@@ -1,9 +1,10 @@
 """The chat command grammar shared by every adapter (console, Slack, Discord).
 
 ``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
-``authors NAME`` (:mod:`bot.chat.people_commands`), ``status``, ``help``. The first word
-picks the subcommand; any other first word means ``lookup`` (``/paper 2308.03526`` =
-``/paper lookup 2308.03526``), so a title that starts with a command word needs ``lookup …``.
+``authors NAME`` (:mod:`bot.chat.people_commands`), the author page's ``author NAME``
+(:mod:`bot.chat.author_commands`), ``status``, ``help``. The first word picks the subcommand;
+any other first word means ``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``),
+so a title that starts with a command word needs ``lookup …``.
 A first word that is a typo of a command name (:mod:`bot.chat.typos`) gets "Did you mean
 `list`?" at once when the rest of the line is empty or is that command's arguments; otherwise
 the look-up runs and its answer ends with "(did you mean …?)". A platform's prefix typed where
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.app import Core
+from bot.chat.author_commands import AuthorCommands
 from bot.chat.insight_commands import InsightCommands, subscribe_preview
 from bot.chat.people_commands import PeopleCommands
 from bot.chat.registry import Command, Handler
@@ -95,12 +97,17 @@ class Commands:
         self.registry: dict[str, Command] = {}
         self.insight = InsightCommands(services)
         self.people = PeopleCommands(services)
+        self.authors = AuthorCommands(services)
         self._register()
 
     @classmethod
     def from_core(cls, core: Core) -> Commands:
         """The front end over an app's core (its store, arXiv source and config)."""
-        return cls(Services.over(core.store, core.config, core.arxiv, core.clock, core.openalex))
+        return cls(
+            Services.over(
+                core.store, core.config, core.arxiv, core.clock, core.openalex, scholar=core.scholar
+            )
+        )
 
     def _register(self) -> None:
         for command in (
@@ -133,6 +140,7 @@ class Commands:
             Command("list", "list", "this channel's subscriptions", self.list),
             *self.insight.commands(),
             *self.people.commands(),
+            *self.authors.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -237,10 +245,11 @@ class Commands:
     async def lookup(self, ctx: CommandContext, args: str) -> Reply:
         if not args:
             return Reply(self.usage("lookup", ctx), error=True)
-        result = await self.services.lookup(args)
+        result = await self.services.enrich(await self.services.lookup(args))
         note = f"\n_{literal(result.note)}_" if result.note else ""
         label = "Found" if len(result.papers) == 1 else f"{len(result.papers)} papers"
-        return Reply(f"{label} ({result.origin}){note}", papers=result.papers)
+        text = f"{label} ({result.origin}){note}"
+        return Reply(text, papers=result.papers, records=result.records)
 
     async def subscribe(self, ctx: CommandContext, args: str) -> Reply:
         kind_word, _, value = args.partition(" ")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.chat.errors import UserError
 from bot.chat.ids import classify_query
 from bot.model import Paper
+from bot.model.scholarly import PaperRecord
 from bot.model.text import MAX_QUERY_CHARS
 from bot.sources.arxiv import ArxivSource, SourceError
 from bot.store import Store
@@ -39,6 +40,8 @@ class LookupResult:
     papers: tuple[Paper, ...]
     origin: str  # "store" or "arxiv"
     note: str | None = None
+    #: What an index knows of the papers (:meth:`bot.chat.services.Services.enrich`).
+    records: tuple[PaperRecord, ...] = ()
 
 
 class Lookup:

@@ -8,10 +8,12 @@ Expected failures are :class:`~bot.chat.errors.UserError` s.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
+from bot.chat.enrich import Enricher
 from bot.chat.errors import UserError
-from bot.chat.lookup import Lookup
+from bot.chat.lookup import Lookup, LookupResult
 from bot.chat.people import People, is_person_value
 from bot.chat.status import status_text
 from bot.chat.topics import topic_refusal
@@ -23,6 +25,7 @@ from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.model.identity import PERSON_PREFIX
 from bot.sources.arxiv import ArxivSource
 from bot.sources.openalex import OpenAlexClient
+from bot.sources.semantic_scholar import SemanticScholar
 from bot.sources.taxonomy import normalize_category
 from bot.store import DuplicateSubscription, Store, TooManySubscriptions
 
@@ -99,12 +102,16 @@ class Services:
         *,
         clock: Clock = SYSTEM_CLOCK,
         openalex: OpenAlexClient | None = None,
+        enricher: Enricher | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.lookup = lookup
         self.clock = clock
         self.people = People(store, openalex, clock, cache_days=config.identity.cache_days)
+        self.enricher = enricher or Enricher(
+            store, None, cache_days=config.identity.cache_days, clock=clock
+        )
 
     @classmethod
     def over(
@@ -114,12 +121,24 @@ class Services:
         arxiv: ArxivSource | None,
         clock: Clock = SYSTEM_CLOCK,
         openalex: OpenAlexClient | None = None,
+        *,
+        scholar: SemanticScholar | None = None,
     ) -> Services:
-        """The services with a look-up that asks ``arxiv`` (None: the store only) and the
-        person operations that ask ``openalex`` (None: identity off)."""
+        """The services with a look-up that asks ``arxiv`` (None: the store only), the
+        person operations that ask ``openalex`` (None: identity off), and look-up cards
+        enriched from ``scholar`` (None: from the cache only)."""
+        enricher = Enricher(store, scholar, cache_days=config.identity.cache_days, clock=clock)
         lookup = Lookup(store, arxiv, max_length=config.limits.max_query_length)
         # Looked up at each call: the URLs status shows are those ``arxiv`` polls now.
-        return cls(store, config, lookup, clock=clock, openalex=openalex)
+        return cls(store, config, lookup, clock=clock, openalex=openalex, enricher=enricher)
+
+    async def enrich(self, result: LookupResult) -> LookupResult:
+        """A look-up's answer with what Semantic Scholar knows of its papers: the published
+        version, citations, TL;DR (:mod:`bot.chat.enrich`: cached, else asked within a bounded
+        time; S2's faults become a note, never a failure of the look-up)."""
+        records, note = await self.enricher.records(result.papers)
+        notes = "; ".join(n for n in (result.note, note) if n) or None
+        return replace(result, records=records, note=notes)
 
     async def channel_named(self, name: str) -> Channel:
         """The channel with this name (or config alias); :class:`UnknownChannel` otherwise."""

@@ -2,7 +2,10 @@
 
 * **Sources**: this config's sources (the configured categories and those subscriptions ask
   for): last success, the listing seen, health (failing since when, how often, why; disabled),
-  and the next poll as the scheduler will do it (after the back-off of a failing source).
+  and the next poll as the scheduler will do it (after the back-off of a failing source); then
+  the scholarly indexes: OpenAlex (author identity: health, parked, papers held for a check)
+  and Semantic Scholar (look-up details: last success and health). An index failing never
+  delays a poll.
 * **Ledger**: per polled category and announcement day (the last :data:`LEDGER_DAYS` days up
   to the latest recorded), what was announced and what it caused
   (``2026-07-13 cs.AI: 27 new, 89 cross, 61 replaced -> 9 alerts to 3 channels``); an empty
@@ -74,6 +77,7 @@ async def status_text(
     lines = ["*Sources*"]
     lines += await _sources(store, config, now)
     lines += await _index_health(store, config, now)
+    lines += await _indexes(store, config, now)
     lines += await _ledger(store, config)
     lines.append("*Channels*")
     channels = [c for c in await store.channels.list() if visible(c, ctx)]
@@ -117,6 +121,23 @@ async def _index_health(store: Store, config: Config, now: datetime) -> list[str
     elif h.failures:
         health = f"failing ×{h.failures}: {literal(h.last_error or '?')}"
     return [f"{head}: last success {last}; {health}{tail}"]
+
+
+async def _indexes(store: Store, config: Config, now: datetime) -> list[str]:
+    """One line per scholarly index this config asks (its health is recorded by the client)."""
+    url = config.semantic_scholar.api_url
+    if not url:
+        return []
+    head = f"• Semantic Scholar ({redact_url(url)})"
+    state = await store.sources.get(url)
+    if state is None:
+        return [f"{head}: not asked yet"]
+    health = "ok"
+    if state.consecutive_failures:
+        since = f" since {state.failing_since:%Y-%m-%d %H:%M} UTC" if state.failing_since else ""
+        error = literal(state.last_error or "?")
+        health = f"failing ×{state.consecutive_failures}{since}: {error}"
+    return [f"{head}: last success {_ago(state.last_success, now)}; {health}"]
 
 
 def _category_of(url: str) -> str:

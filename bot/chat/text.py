@@ -7,11 +7,21 @@ import textwrap
 
 from bot.chat.ids import find_references
 from bot.model import Alert, Paper
-from bot.model.text import author_line, first_sentences, split_literals
+from bot.model.scholarly import PaperRecord
+from bot.model.text import author_line, card_summary, published_line, split_literals
 
 
-def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) -> str:
-    """A readable plain-text card: title, authors, date, categories, link, summary."""
+def paper_card_text(
+    paper: Paper,
+    *,
+    width: int = 88,
+    summary_chars: int = 400,
+    record: PaperRecord | None = None,
+    summary: str | None = None,
+) -> str:
+    """A readable plain-text card: title, authors, date, categories, link, the published
+    version and citations when an index knows them (``record``), and the summary (the index's
+    TL;DR when it has one, else the abstract's first sentences; ``summary`` overrides both)."""
     when = paper.display_date
     lines = [
         f"{paper.title}",
@@ -23,7 +33,11 @@ def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) 
     ]
     if paper.doi:
         lines.append(f"  DOI {paper.doi}")
-    summary = first_sentences(paper.abstract, summary_chars)
+    published = published_line(record)
+    if published:
+        lines.append(f"  {published}")
+    if summary is None:
+        summary = card_summary(paper, record, summary_chars)
     if summary:
         lines.append(
             textwrap.fill(summary, width=width, initial_indent="  ", subsequent_indent="  ")
@@ -34,7 +48,7 @@ def paper_card_text(paper: Paper, *, width: int = 88, summary_chars: int = 400) 
 def alert_text(alert: Alert) -> str:
     """Plain-text alert for the console and logs."""
     reasons = ", ".join(alert.reasons)
-    card = paper_card_text(alert.paper)
+    card = paper_card_text(alert.paper, summary=alert.summary)
     return f"{card}\n  matched {reasons}" if reasons else card
 
 

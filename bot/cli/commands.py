@@ -18,7 +18,7 @@ from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.people_commands import PeopleCommands, unavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import demo, insight, people
+from bot.cli import author, demo, insight, people
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -26,6 +26,7 @@ from bot.config import ChannelConfig, Config
 from bot.ingest.files import FileResult, ingest_files, listing_files
 from bot.ingest.plan import IngestCounts
 from bot.model import Channel, SubscriptionKind
+from bot.model.text import record_of
 
 
 def register(sub: Any) -> None:
@@ -75,12 +76,16 @@ def register(sub: Any) -> None:
     ):
         sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
     insight.register(sub)
+    author.register(sub)
     demo.register(sub)
     people.register(sub)
 
 
 def _services(app: App) -> Services:
-    return Services.over(app.store, app.config, app.arxiv, app.core.clock, app.core.openalex)
+    core = app.core
+    return Services.over(
+        app.store, app.config, app.arxiv, core.clock, core.openalex, scholar=core.scholar
+    )
 
 
 async def _named_channel(services: Services, name: str) -> Channel:
@@ -149,14 +154,16 @@ async def cmd_lookup(args: argparse.Namespace, config: Config) -> ExitCode:
         )
     async with App.open(config) as app:
         try:
-            result = await _services(app).lookup(query)
+            services = _services(app)
+            result = await services.enrich(await services.lookup(query))
         except SourceUnavailable as exc:
             raise CliError(str(exc), ExitCode.FAILED) from None
         except LookupFailed as exc:
             raise CliError(str(exc), ExitCode.NOT_FOUND) from None
     if result.note:
         print(f"note: {result.note}", file=sys.stderr)
-    print("\n\n".join(paper_card_text(p) for p in result.papers))
+    cards = (paper_card_text(p, record=record_of(result.records, p)) for p in result.papers)
+    print("\n\n".join(cards))
     return ExitCode.OK
 
 

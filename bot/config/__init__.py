@@ -24,6 +24,7 @@ from typing import Any
 from bot.config.identity import IdentityConfig, OpenAlexConfig, read_identity, read_openalex
 from bot.config.reader import ConfigError as ConfigError
 from bot.config.reader import SectionReader as SectionReader
+from bot.config.scholar import SemanticScholarConfig, read_semantic_scholar
 from bot.model.adapter import AdapterSpec
 from bot.model.text import MAX_QUERY_CHARS
 from bot.sources.taxonomy import normalize_category
@@ -103,6 +104,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     openalex: OpenAlexConfig = field(default_factory=OpenAlexConfig)
+    semantic_scholar: SemanticScholarConfig = field(default_factory=SemanticScholarConfig)
     identity: IdentityConfig = field(default_factory=IdentityConfig)
     channels: tuple[ChannelConfig, ...] = ()
     log_level: str = "WARNING"
@@ -231,6 +233,9 @@ def parse_config(
     )
     limits_r.done()
     openalex = read_openalex(SectionReader(src, "openalex", top.get("openalex", dict, {})))
+    s2 = read_semantic_scholar(
+        SectionReader(src, "semantic_scholar", top.get("semantic_scholar", dict, {}))
+    )
     identity = read_identity(SectionReader(src, "identity", top.get("identity", dict, {})))
     log = SectionReader(src, "logging", top.get("logging", dict, {}))
     level = log.get("level", str, "WARNING").upper()
@@ -256,6 +261,7 @@ def parse_config(
         delivery=delivery,
         limits=limits,
         openalex=openalex,
+        semantic_scholar=s2,
         identity=identity,
         channels=channels,
         log_level=level,

@@ -33,6 +33,7 @@ from bot.delivery.scrub import scrub
 from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.adapter import AdapterSpec
 from bot.model.clock import SYSTEM_CLOCK, Clock
+from bot.model.scholarly import SEMANTIC_SCHOLAR, PaperRecord
 from bot.model.text import build_alert
 from bot.port import (
     Adapter,
@@ -44,6 +45,9 @@ from bot.port import (
     RetryLater,
 )
 from bot.store import Store
+
+#: A paper to deliver and what Semantic Scholar's cache holds of it.
+Card = tuple[Paper, PaperRecord | None]
 
 log = logging.getLogger("paperbot.delivery")
 
@@ -128,14 +132,19 @@ class Deliverer:
         )
         if not messages:
             return report
-        papers = await self.store.papers.get_many(sorted({m.paper_id for m in messages}))
+        ids = sorted({m.paper_id for m in messages})
+        papers = await self.store.papers.get_many(ids)
+        # An alert's summary is S2's TL;DR only when it is already cached: delivery never
+        # waits for an index.
+        records = await self.store.index_records.get_many(SEMANTIC_SCHOLAR, ids)
+        cards = {i: (p, records.get(i)) for i, p in papers.items()}
         aliases = await self.store.channels.aliases()
         by_channel: dict[int, list[OutboxMessage]] = defaultdict(list)
         for m in messages:
             by_channel[m.channel_id].append(m)
         results = await asyncio.gather(
             *(
-                self._deliver_channel(channels[cid], msgs, papers, aliases.get(cid), report)
+                self._deliver_channel(channels[cid], msgs, cards, aliases.get(cid), report)
                 for cid, msgs in by_channel.items()
             ),
             return_exceptions=True,
@@ -178,7 +187,7 @@ class Deliverer:
         self,
         channel: Channel,
         messages: list[OutboxMessage],
-        papers: dict[str, Paper],
+        cards: dict[str, Card],
         alias: str | None,
         report: DrainReport,
     ) -> None:
@@ -191,7 +200,7 @@ class Deliverer:
                 await self._record_unrecorded()
                 continue
             try:
-                outcome = await self._deliver_one(channel, adapter, destination, message, papers)
+                outcome = await self._deliver_one(channel, adapter, destination, message, cards)
             except asyncio.CancelledError:
                 await self.store.outbox.release([m.id for m in messages[index:]])
                 raise
@@ -219,14 +228,15 @@ class Deliverer:
         adapter: Adapter,
         destination: Destination,
         message: OutboxMessage,
-        papers: dict[str, Paper],
+        cards: dict[str, Card],
     ) -> Outcome:
         """Send one message through its adapter; what became of it (recorded by the caller)."""
-        paper = papers.get(message.paper_id)
-        if paper is None:
+        if message.paper_id not in cards:
             return Failed("paper missing from the store")
+        paper, record = cards[message.paper_id]
         await self._pace(channel)
-        outgoing = Outgoing(message, channel, destination, build_alert(paper, message.reasons))
+        alert = build_alert(paper, message.reasons, record=record)
+        outgoing = Outgoing(message, channel, destination, alert)
         secrets = self._secrets(channel, destination)
         try:
             try:

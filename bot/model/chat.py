@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.model.paper import Paper
+from bot.model.scholarly import PaperRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +47,17 @@ class Subscription:
 class Reply:
     """A neutral answer to a command. ``text`` is Markdown-like; adapters render it.
 
-    ``papers`` carries paper cards to render richly where the platform can; ``ephemeral`` asks
-    for a reply only the caller sees; ``error`` marks usage/permission errors.
+    ``papers`` carries paper cards to render richly where the platform can; ``records`` what
+    an index knows of them (published version, citations, TL;DR: see
+    :func:`bot.model.text.card_summary`); ``ephemeral`` asks for a reply only the caller sees;
+    ``error`` marks usage/permission errors.
     """
 
     text: str
     papers: tuple[Paper, ...] = ()
     ephemeral: bool = True
     error: bool = False
+    records: tuple[PaperRecord, ...] = ()  # last: earlier fields keep their positions
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import re
 
 from bot.model.chat import Alert
 from bot.model.paper import Paper
+from bot.model.scholarly import PaperRecord
 
 #: The longest query a command takes unless ``[limits] max_query_length`` says otherwise
 #: (look-ups, topics); topic parsing refuses longer ones in any case.
@@ -96,6 +97,13 @@ def first_sentences(text: str, limit: int = 400) -> str:
     return cut_words(text, limit)
 
 
+def leading_sentences(text: str, count: int, limit: int = 400) -> str:
+    """The first ``count`` sentences of ``text``, at most ``limit`` characters (fewer sentences
+    when they do not fit; the first cut at a word boundary when it alone is too long)."""
+    sentences = _SENTENCE_END.split(_SPACE.sub(" ", text).strip())
+    return first_sentences(" ".join(sentences[:count]), limit)
+
+
 def cut_words(text: str, limit: int, ellipsis: str = "…") -> str:
     """Cut ``text`` to at most ``limit`` characters at a word boundary, adding ``ellipsis``."""
     if len(text) <= limit:
@@ -108,11 +116,50 @@ def cut_words(text: str, limit: int, ellipsis: str = "…") -> str:
     return cut.rstrip() + ellipsis
 
 
-def build_alert(paper: Paper, reasons: tuple[str, ...] = (), summary_chars: int = 400) -> Alert:
-    """The neutral alert every adapter renders."""
+def build_alert(
+    paper: Paper,
+    reasons: tuple[str, ...] = (),
+    summary_chars: int = 400,
+    record: PaperRecord | None = None,
+) -> Alert:
+    """The neutral alert every adapter renders: the summary is the index's TL;DR when one is
+    already cached (``record``), else the abstract's first sentences."""
     return Alert(
         paper=paper,
         authors_line=author_line(paper.authors),
-        summary=first_sentences(paper.abstract, summary_chars),
+        summary=card_summary(paper, record, summary_chars),
         reasons=reasons,
     )
+
+
+def record_of(records: tuple[PaperRecord, ...], paper: Paper) -> PaperRecord | None:
+    """The index record of ``paper`` among a reply's ``records`` (None: none known)."""
+    return next((r for r in records if r.arxiv_id == paper.arxiv_id and r.found), None)
+
+
+def card_summary(paper: Paper, record: PaperRecord | None, limit: int = 400) -> str:
+    """A card's summary line: the index's TL;DR when it has one, else the trimmed abstract."""
+    if record is not None and record.tldr.strip():
+        return cut_words(_SPACE.sub(" ", record.tldr).strip(), limit)
+    return first_sentences(paper.abstract, limit)
+
+
+def published_line(record: PaperRecord | None) -> str:
+    """``Published in Mind · DOI 10.1093/… · 10,059 citations (Semantic Scholar)``, or ""
+    when the index knows neither a published version nor citations."""
+    if record is None or not record.found:
+        return ""
+    parts = []
+    if record.published_in:
+        parts.append(f"Published in {record.published_in}")
+    if record.doi:
+        parts.append(f"DOI {record.doi}")
+    if record.citations is not None:
+        parts.append(f"{record.citations:,} citation{'s' if record.citations != 1 else ''}")
+    if not parts:
+        return ""
+    return " · ".join(parts) + f" ({SOURCE_NAMES.get(record.source, record.source)})"
+
+
+#: How cards name an index.
+SOURCE_NAMES = {"semantic_scholar": "Semantic Scholar", "openalex": "OpenAlex"}

@@ -21,7 +21,6 @@ import random
 import time
 from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from yarl import URL
@@ -108,6 +107,17 @@ class FetchResult:
     content_type: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One request as every attempt sends it."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    accept_status: Collection[int]
+
+
 class _Retryable(Exception):
     """One attempt failed in a way worth retrying; carries the eventual FetchError."""
 
@@ -161,12 +171,7 @@ class HttpClient:
     async def __aenter__(self) -> HttpClient:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def close(self) -> None:
@@ -196,6 +201,7 @@ class HttpClient:
         last_modified: str | None = None,
         priority: Priority = Priority.POLL,
         accept_status: Collection[int] = (200,),
+        headers: Mapping[str, str] | None = None,
     ) -> FetchResult:
         """GET ``url`` politely; return the body of an accepted status or a 304 result.
 
@@ -203,9 +209,26 @@ class HttpClient:
         :class:`ResponseTooLarge`, or :class:`FetchError` once retries are exhausted or the
         server's ``Retry-After`` exceeds ``max_retry_after`` (its ``retry_after`` is then set).
         """
+        sent = {"If-None-Match": etag or "", "If-Modified-Since": last_modified or ""}
+        sent = {name: value for name, value in {**sent, **(headers or {})}.items() if value}
+        return await self.request(
+            "GET", url, params=params, headers=sent, priority=priority, accept_status=accept_status
+        )
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        priority: Priority = Priority.POLL,
+        accept_status: Collection[int] = (200,),
+    ) -> FetchResult:
+        """As :meth:`get`, any method, optional body; ``headers`` are sent, never logged."""
         full_url = str(URL(url).update_query(params)) if params else url
-        headers = {"If-None-Match": etag or "", "If-Modified-Since": last_modified or ""}
-        headers = {name: value for name, value in headers.items() if value}
+        call = _Call(method, full_url, dict(headers or {}), body, accept_status)
         started = time.monotonic()
         host = self._alive(url)
         attempt = 0
@@ -213,7 +236,7 @@ class HttpClient:
             attempt += 1
             try:
                 async with self._slot(priority):
-                    result = await self._attempt(full_url, headers, accept_status)
+                    result = await self._attempt(call)
             except _Retryable as exc:
                 err = exc.error
                 delay = self._retry_delay(err, attempt, priority)
@@ -292,15 +315,14 @@ class HttpClient:
             return err.retry_after + jitter
         return backoff + jitter
 
-    async def _attempt(
-        self, url: str, headers: Mapping[str, str], accept_status: Collection[int]
-    ) -> FetchResult:
+    async def _attempt(self, call: _Call) -> FetchResult:
         """One request, bounded by ``total_timeout``; maps every failure to a FetchError."""
         import aiohttp
 
+        url = call.url
         try:
             async with asyncio.timeout(self.total_timeout):
-                return await self._request(url, headers, accept_status)
+                return await self._request(call)
         except FetchError:
             raise
         except aiohttp.SocketTimeoutError:
@@ -321,15 +343,14 @@ class HttpClient:
             reason = f"connection error: {type(exc).__name__}: {redact_url(str(exc))}"
             raise _Retryable(FetchError(url, reason.splitlines()[0])) from None
 
-    async def _request(
-        self, url: str, headers: Mapping[str, str], accept_status: Collection[int]
-    ) -> FetchResult:
+    async def _request(self, call: _Call) -> FetchResult:
         session = self._get_session()
-        async with session.get(url, headers=headers) as resp:
+        url = call.url
+        async with session.request(call.method, url, headers=call.headers, data=call.body) as resp:
             status = resp.status
             if status == 304:
                 return _result(resp, b"", not_modified=True)
-            if status in accept_status:
+            if status in call.accept_status:
                 return _result(resp, await self._read_capped(url, resp), not_modified=False)
             resp.close()  # we will not read this body: drop the connection instead
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))

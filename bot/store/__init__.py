@@ -3,7 +3,8 @@
 :class:`Store` holds one object per table group, each with named methods:
 ``store.papers.get(id)``, ``store.channels.find(name)``, ``store.subscriptions.add(...)``,
 ``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``,
-``store.ledger.rows()`` (what each listing announced and caused).
+``store.ledger.rows()`` (what each listing announced and caused),
+``store.index_records.get_many(source, ids)``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
 from bot.store.history import AlertRecord, History
 from bot.store.identity import Identity, IndexHealth, Person, StorePark
+from bot.store.index_records import IndexRecords
 from bot.store.ledger import Ledger, LedgerEntry, LedgerRow
 from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
@@ -40,6 +42,7 @@ class Store:
         self.history = History(db)
         self.previews = Previews(db)
         self.identity = Identity(db)
+        self.index_records = IndexRecords(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:

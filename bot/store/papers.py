@@ -297,6 +297,23 @@ class Papers:
         )
         return [paper_from_row(r) for r in rows]
 
+    async def author_lists(
+        self, words: Sequence[str], *, limit: int = 5000
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """``(arxiv id, authors)`` of the most recently stored papers (at most ``limit``) whose
+        author list holds every word of ``words`` (a surname: the author page then checks the
+        whole name and reads only the papers it keeps)."""
+        query = fts_query(" ".join(words))
+        if query is None:
+            return []
+        await self.index_pending()
+        rows = await self.db.fetchall(
+            "SELECT p.arxiv_id, p.authors FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid "
+            "WHERE papers_fts MATCH ? ORDER BY papers_fts.rowid DESC LIMIT ?",
+            (f"authors : ({query})", limit),
+        )
+        return [(r["arxiv_id"], tuple(filter(None, r["authors"].split(AUTHOR_SEP)))) for r in rows]
+
     async def pending_index(self) -> int:
         """How many papers the abstract index does not hold yet (see :meth:`index_pending`)."""
         row = await self.db.fetchone("SELECT count(*) AS n FROM fts_pending")

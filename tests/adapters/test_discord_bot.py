@@ -107,7 +107,7 @@ async def test_start_logs_in_and_syncs_commands_to_guild(
     assert (menu["name"], menu["type"]) == ("Look up paper", 3)  # a message command
     subs = {o["name"]: o for o in group["options"]}
     base = {"lookup", "subscribe", "unsubscribe", "list", "status", "help"}
-    assert set(subs) == base | {"why", "preview", "authors"}
+    assert set(subs) == base | {"why", "preview", "authors", "author"}
     assert [o["name"] for o in subs["lookup"]["options"]] == ["query"]
     kind, value = subs["subscribe"]["options"]
     assert (kind["name"], value["name"]) == ("kind", "value")

@@ -168,6 +168,7 @@ def test_group_shape() -> None:
         "why": ["paper"],
         "preview": ["kind", "value", "days"],
         "authors": ["name"],
+        "author": ["name"],
     }
 
 
@@ -176,3 +177,12 @@ async def test_authors_runs_the_core_authors_command() -> None:
     inter = mock_interaction(discord.Permissions.none())
     await group.get_command("authors").callback(inter, name="Wei Wang")
     assert core.calls[0][1] == "authors Wei Wang"
+
+
+async def test_author_runs_the_core_author_page_privately() -> None:
+    core, group = build(Reply("*Igor Babuschkin* — 1 paper known"))
+    inter = mock_interaction(discord.Permissions.none())
+    await group.get_command("author").callback(inter, name=" Babuschkin,  Igor ")
+    assert core.calls[0][1] == "author Babuschkin, Igor"
+    inter.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    assert "Igor Babuschkin" in inter.followup.send.call_args.kwargs["content"]

@@ -54,6 +54,9 @@ def write_config(
 [database]
 path = "data/paperbot.sqlite3"
 
+[semantic_scholar]
+api_url = ""
+
 [arxiv]
 api_url = "{api_url}"
 rss_url = "http://127.0.0.1:9/rss/"

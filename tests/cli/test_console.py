@@ -25,6 +25,9 @@ def write_config(tmp_path: Path, port: int) -> Path:
 [database]
 path = "db.sqlite3"
 
+[semantic_scholar]
+api_url = ""
+
 [arxiv]
 categories = ["cs.AI"]
 rss_url = "http://127.0.0.1:{port}/rss/"

@@ -76,6 +76,8 @@ async def test_http_mode_contract(tmp_path: Path) -> None:
             f"""
 [database]
 path = "db.sqlite3"
+[semantic_scholar]
+api_url = ""
 [arxiv]
 rss_url = "{arxiv.rss_url}"
 api_url = "{arxiv.api_url}"

@@ -50,7 +50,8 @@ async def test_a_damaged_database_ends_every_command(tmp_path, cli_env, how) -> 
     db = await damaged(tmp_path, how)
     config = tmp_path / "paperbot.toml"
     config.write_text(
-        f'[database]\npath = "{db}"\n[arxiv]\nrss_url = "http://127.0.0.1:9/rss/"\n'
+        f'[database]\npath = "{db}"\n[semantic_scholar]\napi_url = ""\n'
+        '[arxiv]\nrss_url = "http://127.0.0.1:9/rss/"\n'
         'api_url = "http://127.0.0.1:9/api/query"\n'
     )
     for args in COMMANDS:

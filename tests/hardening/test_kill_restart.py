@@ -76,6 +76,7 @@ def write_config(path: Path, server: FakeServer) -> Path:
     )
     path.write_text(
         f'[database]\npath = "{path.parent / "db.sqlite3"}"\n'
+        '[semantic_scholar]\napi_url = ""\n'
         f'[arxiv]\nrss_url = "{server.url("/rss/")}"\napi_url = "{server.url("/api/query")}"\n'
         'categories = ["cs.AI"]\nmin_interval_seconds = 0\npoll_interval_seconds = 0.5\n'
         "timeout_seconds = 5\nretries = 0\n"

@@ -63,7 +63,8 @@ async def test_vv_run_logs_no_body_no_response_url_and_no_forged_line(tmp_path) 
         arxiv.serve_listing("cs.AI", EMPTY)
         config = tmp_path / "paperbot.toml"
         config.write_text(
-            f'[database]\npath = "{tmp_path / "db.sqlite3"}"\n[arxiv]\n'
+            f'[database]\npath = "{tmp_path / "db.sqlite3"}"\n'
+            '[semantic_scholar]\napi_url = ""\n[arxiv]\n'
             f'rss_url = "{arxiv.rss_url}"\napi_url = "{arxiv.api_url}"\ncategories = ["cs.AI"]\n'
             f'[slack]\nmode = "http"\nhttp_port = {port}\napi_url = "{slack.api_url}"\n'
         )

@@ -59,6 +59,7 @@ def write_config(
 ) -> Path:
     path.write_text(
         f'[database]\npath = "{db}"\n'
+        '[semantic_scholar]\napi_url = ""\n'
         f'[arxiv]\nrss_url = "{arxiv.url("/rss/")}"\napi_url = "{arxiv.url("/api/query")}"\n'
         'categories = ["cs.AI"]\nmin_interval_seconds = 0\ntimeout_seconds = 5\nretries = 0\n'
         "poll_interval_seconds = 60\n"

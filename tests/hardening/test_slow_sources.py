@@ -29,6 +29,7 @@ async def test_check_with_defaults_ends_fast_when_arxiv_refuses(tmp_path, cli_en
     config = tmp_path / "paperbot.toml"
     config.write_text(
         f'[database]\npath = "{tmp_path / "db.sqlite3"}"\n'
+        '[semantic_scholar]\napi_url = ""\n'
         f'[arxiv]\nrss_url = "{dead}/rss/"\napi_url = "{dead}/api/query"\n'
     )
     started = time.monotonic()

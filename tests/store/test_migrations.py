@@ -16,6 +16,7 @@ import pytest
 
 from bot.ingest.files import ingest_files
 from bot.ingest.ingestor import Ingestor
+from bot.model.scholarly import SEMANTIC_SCHOLAR, PaperRecord
 from bot.store import Store
 from bot.store.db import migrate
 from bot.store.migrations import MIGRATIONS
@@ -211,3 +212,16 @@ async def test_migration_8_adds_persons_and_index_health_to_an_old_database(
         assert "orcid" in columns(path, "persons")
         assert await store.identity.followed_names() == {}
         assert len(await store.outbox.states()) == 204
+
+
+async def test_migration_9_adds_the_index_record_cache_to_an_old_database(tmp_path: Path) -> None:
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        assert await store.papers.count() == 344  # nothing else touched
+        record = PaperRecord("2303.08774", SEMANTIC_SCHOLAR, citations=5, tldr="Short.")
+        await store.index_records.put([record], now=1000.0, ttl_seconds=60)
+        assert await store.index_records.get_many(SEMANTIC_SCHOLAR, ["2303.08774"], now=1059.0)
+        assert not await store.index_records.get_many(SEMANTIC_SCHOLAR, ["2303.08774"], now=1061)
+        kept = await store.index_records.get_many(SEMANTIC_SCHOLAR, ["2303.08774"])
+    assert kept == {"2303.08774": record}  # an expired record still gives an alert its TL;DR
+    assert "expires_at" in columns(path, "index_records")

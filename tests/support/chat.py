@@ -22,6 +22,7 @@ from bot.app import App
 from bot.chat.commands import Commands
 from bot.config import ArxivConfig, ChannelConfig, Config, DeliveryConfig
 from bot.config.identity import OpenAlexConfig
+from bot.config.scholar import SemanticScholarConfig
 from bot.delivery import DrainReport
 from bot.ingest.poller import PollReport
 from support.fake_arxiv import FakeArxiv
@@ -45,6 +46,7 @@ def chat_config(db: Path, server: FakeServer, **arxiv: Any) -> Config:
     return Config(
         database_path=db,
         arxiv=ArxivConfig(**settings),
+        semantic_scholar=SemanticScholarConfig(api_url=""),  # no request leaves the machine
         delivery=DeliveryConfig(backoff_base_seconds=0.05, per_channel_interval_seconds=0),
         # OpenAlex on the same fake server (404 everywhere unless a FakeOpenAlex is attached).
         openalex=OpenAlexConfig(api_url=server.url("/openalex"), min_interval_seconds=0, retries=0),

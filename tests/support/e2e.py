@@ -310,7 +310,15 @@ def write_config(
         "poll_seconds": 0.1,
     }
     d.update(delivery or {})
-    lines = ["[database]", f"path = {_toml(str(tmp_path / 'paperbot.sqlite3'))}", "", "[arxiv]"]
+    lines = [
+        "[database]",
+        f"path = {_toml(str(tmp_path / 'paperbot.sqlite3'))}",
+        "",
+        "[semantic_scholar]",
+        'api_url = ""',
+        "",
+        "[arxiv]",
+    ]
     lines += [f"{k} = {_toml(v)}" for k, v in a.items()]
     lines += ["", "[delivery]"] + [f"{k} = {_toml(v)}" for k, v in d.items()]
     lines += ["", "[openalex]", f"api_url = {_toml(server.url('/openalex'))}", "retries = 0"]

@@ -24,6 +24,7 @@ from bot.app import App
 from bot.chat.commands import Commands
 from bot.config import ArxivConfig, ChannelConfig, Config, DeliveryConfig, LimitsConfig
 from bot.config.identity import OpenAlexConfig
+from bot.config.scholar import SemanticScholarConfig
 from bot.model import CommandContext, Reply
 from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.model.text import without_marks
@@ -58,6 +59,7 @@ def make_config(db: Path, base_url: str, **arxiv: Any) -> Config:
     return Config(
         database_path=db,
         arxiv=ArxivConfig(**settings),
+        semantic_scholar=SemanticScholarConfig(api_url=""),  # no request leaves the machine
         delivery=DeliveryConfig(
             max_wait_seconds=2.0, backoff_base_seconds=0.05, per_channel_interval_seconds=0.0
         ),

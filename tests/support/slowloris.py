@@ -91,6 +91,7 @@ def _config(tmp: Path, port: int, slack: FakeSlack, arxiv: FakeArxiv) -> Path:
     config = tmp / "paperbot.toml"
     config.write_text(
         f'[database]\npath = "{tmp / "flood.sqlite3"}"\n'
+        '[semantic_scholar]\napi_url = ""\n'
         f'[arxiv]\nrss_url = "{arxiv.rss_url}"\napi_url = "{arxiv.api_url}"\n'
         'categories = ["cs.AI"]\nmin_interval_seconds = 0\npoll_interval_seconds = 3600\n'
         "[delivery]\nper_channel_interval_seconds = 0.05\n"
