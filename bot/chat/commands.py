@@ -1,15 +1,16 @@
 """The chat command grammar shared by every adapter (console, Slack, Discord).
 
-``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
-``status``, ``help``. The first word picks the subcommand; any other first word means
-``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``), so a title that starts with
-a command word needs ``lookup …``. A first word that is a typo of a command name
-(:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once when the rest of the line is empty
-or is that command's arguments; otherwise the look-up runs and its answer ends with "(did you
-mean …?)". A platform's prefix typed where none is needed (``/paper help`` in the console) and
-a slash before a command name (``/help``) are dropped. Handlers are
-``async (context, args) -> Reply`` registered explicitly in :meth:`Commands._register`; the
-rules they apply are the :class:`~bot.chat.services.Services` the CLI uses too.
+``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``, the
+reading list's ``save ID``, ``unsave ID``, ``saved``, ``bibtex ID…|saved``
+(:mod:`bot.chat.reading_commands`), ``status``, ``help``. The first word picks the subcommand;
+any other first word means ``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``),
+so a title that starts with a command word needs ``lookup …``. A first word that is a typo of a
+command name (:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once when the rest of the
+line is empty or is that command's arguments; otherwise the look-up runs and its answer ends
+with "(did you mean …?)". A platform's prefix typed where none is needed (``/paper help`` in
+the console) and a slash before a command name (``/help``) are dropped. Handlers are ``async
+(context, args) -> Reply`` registered explicitly in :meth:`Commands._register`; the rules they
+apply are the :class:`~bot.chat.services.Services` the CLI uses too.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.app import Core
+from bot.chat.reading_commands import ReadingCommands
+from bot.chat.registry import Command, Handler
 from bot.chat.services import (
     AlreadySubscribed,
     Services,
@@ -29,27 +32,12 @@ from bot.chat.services import (
 )
 from bot.chat.typos import nearest_command
 from bot.matching.topic import TOPIC_HELP
-from bot.model import CommandContext, Reply, SubscriptionKind
+from bot.model import CommandContext, Mark, Reply, SubscriptionKind
 from bot.model.text import literal, unexpected_error
 
 log = logging.getLogger("paperbot.commands")
 
-Handler = Callable[[CommandContext, str], Awaitable[Reply]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-    manages: bool = False  # changes subscriptions: needs permission
-    may_fetch: bool = False  # may touch the network: adapters ack/defer first
-    #: The answer is shown to the whole channel (errors never are). Declared here, before the
-    #: command runs, because Discord fixes a reply's visibility when it defers.
-    public: bool = False
-    #: Whether an argument string is this command's (for typos: suggest only then).
-    accepts: Callable[[str], bool] = lambda args: not args
+__all__ = ["Command", "Commands", "Handler", "Parsed", "UserRateLimiter", "sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +92,7 @@ class Commands:
         self.config = services.config
         self.limiter = UserRateLimiter(self.config.limits.commands_per_minute)
         self.registry: dict[str, Command] = {}
+        self.reading = ReadingCommands(services)
         self._register()
 
     @classmethod
@@ -140,6 +129,7 @@ class Commands:
                 public=True,
             ),
             Command("list", "list", "this channel's subscriptions", self.list),
+            *self.reading.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -173,6 +163,15 @@ class Commands:
         if text.startswith("/") and text[1:].partition(" ")[0].lower() in self.registry:
             return text[1:]
         return text
+
+    async def mark(self, ctx: CommandContext, mark: Mark) -> Reply | None:
+        """A Save button pressed or a 📌 put on or taken off a message (see
+        :meth:`~bot.chat.reading_commands.ReadingCommands.mark`); never raises."""
+        try:
+            return await self.reading.mark(ctx, mark)
+        except Exception:
+            log.exception("a %s mark failed", mark.via)
+            return Reply(unexpected_error("save"), error=True)
 
     def may_fetch(self, text: str) -> bool:
         parsed = self.parse(text)

@@ -2,7 +2,8 @@
 
 :class:`Store` holds one object per table group, each with named methods:
 ``store.papers.get(id)``, ``store.channels.find(name)``, ``store.subscriptions.add(...)``,
-``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``.
+``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``,
+``store.reading.save(...)`` (the reading list), ``store.events.first_time(...)``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.store.db import Database, StoreError
 from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
+from bot.store.reading import ReadingList, SeenEvents
 from bot.store.sources import RateSlots, SourceStates
 from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
 
@@ -31,6 +33,8 @@ class Store:
         self.outbox = Outbox(db)
         self.sources = SourceStates(db)
         self.rates = RateSlots(db)
+        self.reading = ReadingList(db, self.papers)
+        self.events = SeenEvents(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -62,6 +66,8 @@ __all__ = [
     "ListingWrites",
     "QueueSummary",
     "QueuedAlert",
+    "ReadingList",
+    "SeenEvents",
     "Store",
     "StoreError",
     "TooManySubscriptions",
