@@ -18,6 +18,7 @@ and answers privately instead.
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -25,6 +26,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
+from adapters.discord.slash_reading import add_reading
 from bot.chat.text import find_references
 from bot.model import CommandContext, Paper, Reply
 from bot.model.text import cut_words
@@ -69,6 +71,9 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, public: 
         "ephemeral": reply.ephemeral,
         "allowed_mentions": discord.AllowedMentions.none(),
     }
+    if payload.get("file"):
+        name, data = payload["file"]
+        kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
     if payload["content"]:
         kwargs["content"] = payload["content"]
     if not interaction.response.is_done():
@@ -148,7 +153,8 @@ class PaperCommands:
         return app_commands.ContextMenu(name=MESSAGE_COMMAND, callback=callback)
 
     def group(self) -> app_commands.Group:
-        """The ``paper`` group with its six subcommands."""
+        """The ``paper`` group with its subcommands (the reading list's from
+        :mod:`adapters.discord.slash_reading`)."""
         group = app_commands.Group(name="paper", description="arXiv paper alerts and look-ups")
         run = self.run
 
@@ -182,4 +188,5 @@ class PaperCommands:
         async def help_(interaction: discord.Interaction) -> None:
             await run(interaction, "help")
 
+        add_reading(group, run)
         return group

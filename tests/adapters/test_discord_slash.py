@@ -165,4 +165,8 @@ def test_group_shape() -> None:
         "list": [],
         "status": [],
         "help": [],
+        "save": ["paper"],
+        "unsave": ["paper"],
+        "saved": [],
+        "bibtex": ["papers"],
     }

@@ -126,3 +126,17 @@ async def test_bibtex_saved_takes_the_channel(config: str, capsys, args: list[st
 async def test_bibtex_usage_errors_are_exit_2(config: str, capsys, args: list[str]) -> None:
     assert await run(config, *args) == 2
     assert capsys.readouterr().err.splitlines()[-1].startswith("paperbot: bibtex: ")
+
+
+@pytest.mark.parametrize("command", ["save", "bibtex"])
+async def test_arxiv_unreachable_is_exit_3(tmp_path: Path, capsys, command: str) -> None:
+    path = tmp_path / "down.toml"  # nothing listens on port 1
+    path.write_text(
+        '[arxiv]\napi_url = "http://127.0.0.1:1/api/query"\nrss_url = "http://127.0.0.1:1/rss"\n'
+        "min_interval_seconds = 0.0\nretries = 0\ntimeout_seconds = 2\n",
+        encoding="utf-8",
+    )
+    args = ["save", "console", ALPHA] if command == "save" else ["bibtex", ALPHA]
+    assert await run(str(path), *args) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"paperbot: could not reach arXiv for {ALPHA}")
