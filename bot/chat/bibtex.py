@@ -3,7 +3,9 @@ archivePrefix, primaryClass, url, and doi when the paper has one.
 
 The text is ASCII TeX (pylatexenc's encoder: ``Aäron`` → ``A{\\"a}ron``, ``&`` → ``{\\&}``,
 ``%`` → ``{\\%}``), so a file works with classic BibTeX as well as with biber; a character with
-no TeX form (CJK, say) stays as it is. Stored titles are plain text except their ``$…$`` math,
+no TeX form (CJK, say) stays as it is; a combining accent pylatexenc has no
+precomposed form for (``t`` + U+0302 in a Romanian title) becomes the accent macro on its
+letter (``{\\^{t}}``). Stored titles are plain text except their ``$…$`` math,
 which is TeX already and kept as written (when its braces balance); TeX accent macros in a
 title are decoded first, so they are not escaped twice, and ``--`` / ``---`` stay TeX's
 dashes (what a title's author meant by them). A straight ``"`` stays one. Braces are escaped as
@@ -28,6 +30,7 @@ from collections.abc import Iterable, Sequence
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
+from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import (
@@ -63,6 +66,37 @@ _ENCODER = UnicodeToLatexEncoder(
 )
 
 
+#: TeX's accent macros for combining marks pylatexenc leaves as they are: those on a letter
+#: with no precomposed form (``t̂`` → ``{\^{t}}``).
+_ACCENTS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0323": "d",
+    "\u0327": "c",
+    "\u0328": "k",
+    "\u0331": "b",
+}
+_MARKED = re.compile(r"(\{\\[^{}]+\{[^{}]*\}\}|[A-Za-z0-9])([" + "".join(_ACCENTS) + "])")
+
+
+def _accents(tex: str) -> str:
+    """Combining marks left in pylatexenc's output as accent macros on the letter before."""
+    while True:
+        done = _MARKED.sub(lambda m: "{\\" + _ACCENTS[m[2]] + "{" + m[1] + "}}", tex)
+        if done == tex:
+            return tex
+        tex = done
+
+
 def _balanced(text: str) -> bool:
     depth = 0
     for ch in text:
@@ -84,7 +118,9 @@ def _escape_text(text: str) -> str:
         }
     )
     pieces = re.split(r"([{}])", text)
-    return "".join(braces[p] if p in braces else _ENCODER.unicode_to_latex(p) for p in pieces)
+    return "".join(
+        braces[p] if p in braces else _accents(_ENCODER.unicode_to_latex(p)) for p in pieces
+    )
 
 
 def tex_escape(text: str, *, math: bool = False) -> str:
@@ -199,4 +235,7 @@ def bibtex(papers: Sequence[Paper]) -> str:
     fmt.indent = "  "
     fmt.trailing_comma = True
     fmt.block_separator = "\n"
-    return write_string(library, bibtex_format=fmt).strip() + "\n"
+    # In place: the library is thrown away afterwards, and copying it is most of the time for
+    # a long reading list.
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    return write_string(library, unparse_stack=stack, bibtex_format=fmt).strip() + "\n"
