@@ -270,8 +270,6 @@ class DiscordAdapter:
             allowed_mentions=discord.AllowedMentions.none(),
             **extra,
         )
-        if view is not None:  # presses arrive as dynamic items: keep no view per alert
-            view.stop()
         return str(sent.id)
 
 

@@ -2,8 +2,9 @@
 
 - Save: every alert the bot posts carries a button whose ``custom_id`` names the paper
   (``paperbot:save:2308.03526``). It is a :class:`discord.ui.DynamicItem`: a press is matched
-  by that id whenever it comes, so buttons on alerts posted before a restart still work, and no
-  per-alert view is kept in memory. The person gets a private answer.
+  by that id whenever it comes, so buttons on alerts posted before a restart still work; a view
+  of dynamic items only is not kept per message by discord.py, so alerts cost no memory and a
+  press is answered once. The person gets a private answer.
 - 📌 put on or taken off a message in a guild channel (the ``guild_reactions`` intent, not a
   privileged one) puts or takes off that person's mark. The core ignores a message that is none
   of the bot's alerts in that channel (a digest, an overflow message, a webhook's post, someone

@@ -250,7 +250,7 @@ async def test_a_press_in_the_same_process_is_handled_once(
     await eventually_saved(store, [(PAPER_ID, "igor", SaveVia.BUTTON)])
     await asyncio.sleep(0.2)
     callbacks = fake.sent("POST", r"/api/v10/interactions/\d+/itoken-save/callback")
-    assert len(callbacks) == 1  # the view sent with the alert is not kept to answer it twice
+    assert len(callbacks) == 1  # the view sent with the alert does not answer it a second time
 
 
 async def test_save_saved_and_unsave_subcommands(

@@ -223,3 +223,42 @@ async def test_a_failed_upload_says_what_is_missing(bot, slack, store) -> None:
     await eventually(lambda: _answered(slack))
     text = slack.responses[0]["text"]
     assert "Could not send it as a file here (missing_scope)" in text and "files:write" in text
+
+
+async def test_socket_mode_pins_and_redelivered_events(slack, store, tmp_path) -> None:
+    """Socket Mode: the event comes in an ``events_api`` envelope; a redelivery (a new
+    envelope, the same event_id) is handled once."""
+    settings = {"mode": "socket", "api_url": slack.api_url}
+    config = Config(database_path=tmp_path / "db.sqlite3", sections={"slack": settings})
+    ctx = adapter_context(config, "slack", front=store_commands(store, config), store=store)
+    adapter = SlackAdapter(
+        ctx, env={"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"}
+    )
+    await adapter.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not slack.sockets:
+            assert time.monotonic() < deadline, "no socket"
+            await asyncio.sleep(0.02)
+        ts = await delivered_alert(adapter, store)
+        added = json.loads(event_callback(reaction("reaction_added", CHANNEL, ts, "U0BOB"), "Ev1"))
+        removed = json.loads(
+            event_callback(reaction("reaction_removed", CHANNEL, ts, "U0BOB"), "Ev2")
+        )
+        await slack.send_envelope("events_api", added, "env-1")
+
+        async def saved() -> bool:
+            return bool(await saved_by(store))
+
+        await eventually(saved)
+        await slack.send_envelope("events_api", removed, "env-2")
+
+        async def gone() -> bool:
+            return not await saved_by(store)
+
+        await eventually(gone)
+        await slack.send_envelope("events_api", added, "env-3")  # redelivered
+        await settle()
+        assert await saved_by(store) == []
+    finally:
+        await adapter.stop()
