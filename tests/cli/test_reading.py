@@ -63,13 +63,13 @@ async def test_save_then_saved_lists_it_with_who(config: str, capsys) -> None:
 
 
 async def test_saving_twice_is_exit_0_already_saved(config: str, capsys) -> None:
-    await run(config, "save", "console", ALPHA)
+    assert await run(config, "save", "console", ALPHA) == 0
     assert await run(config, "save", "console", f"https://arxiv.org/abs/{ALPHA}v1") == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("already saved console")
 
 
 async def test_unsave_of_a_paper_not_saved_is_exit_0(config: str, capsys) -> None:
-    await run(config, "save", "console", ALPHA)
+    assert await run(config, "save", "console", ALPHA) == 0
     assert await run(config, "unsave", "console", ALPHA) == 0
     assert await run(config, "unsave", "console", ALPHA) == 0
     assert capsys.readouterr().out.splitlines()[-2:] == [
@@ -107,7 +107,7 @@ async def test_bibtex_with_an_unknown_id_prints_the_rest_and_exits_1(config: str
 
 @pytest.mark.parametrize("args", [["--saved", "console"], ["console", "--saved"]])
 async def test_bibtex_saved_takes_the_channel(config: str, capsys, args: list[str]) -> None:
-    await run(config, "save", "console", ALPHA)
+    assert await run(config, "save", "console", ALPHA) == 0
     capsys.readouterr()
     assert await run(config, "bibtex", *args) == 0
     assert "@misc{" in capsys.readouterr().out
