@@ -38,6 +38,8 @@ def render_reply(reply: Reply) -> str:
     )
     parts = [f"error: {text}" if reply.error else text]
     parts.extend(paper_card_text(p, record=record_of(reply.records, p)) for p in reply.papers)
+    if reply.document is not None:  # a terminal takes any length: the file's text as it is
+        parts.append(reply.document.content.rstrip("\n"))
     return "\n\n".join(p for p in parts if p)
 
 

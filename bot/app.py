@@ -265,6 +265,9 @@ def _adapter_context(
         channel = await store.channels.by_external(name, external_id)
         return await store.subscriptions.list(channel.id) if channel else []
 
+    async def first_seen(event_id: str) -> bool:
+        return await store.events.first_time(name, event_id, core.clock.time())
+
     spec = core.config.specs[name]
     return AdapterContext(
         config=core.config,
@@ -277,6 +280,8 @@ def _adapter_context(
         subscriptions=subscriptions,
         request_stop=on_stop,
         interactive=interactive and spec.interactive,
+        mark=chat.mark,
+        first_seen=first_seen,
     )
 
 

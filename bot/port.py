@@ -39,6 +39,7 @@ from bot.model import (
     Alert,
     Channel,
     CommandContext,
+    Mark,
     MessageKind,
     OutboxMessage,
     Paper,
@@ -62,6 +63,7 @@ __all__ = [
     "Destination",
     "Dispatch",
     "Front",
+    "MarkHandler",
     "OutcomeUnknown",
     "Outgoing",
     "Refused",
@@ -130,6 +132,16 @@ class Outgoing:
 
 
 Dispatch = Callable[[CommandContext, str], Awaitable[Reply]]
+#: See :meth:`Front.mark`.
+MarkHandler = Callable[[CommandContext, Mark], Awaitable[Reply | None]]
+
+
+async def _ignore_mark(_ctx: CommandContext, _mark: Mark) -> Reply | None:
+    return None
+
+
+async def _always_first(_event_id: str) -> bool:
+    return True
 
 
 def always_answers(dispatch: Dispatch) -> Dispatch:
@@ -166,6 +178,12 @@ class Front(Protocol):
         """Whether the command changes subscriptions (the caller's permission is needed)."""
         ...
 
+    async def mark(self, ctx: CommandContext, mark: Mark) -> Reply | None:
+        """A Save button pressed, or a 📌 put on or taken off, on a message in ``ctx``'s
+        channel: None when the message is none of the bot's alerts there (do nothing), else a
+        private answer for the person (a reaction needs none)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class AdapterContext:
@@ -190,6 +208,11 @@ class AdapterContext:
     request_stop: Callable[[], None] = lambda: None
     #: ``paperbot chat``: the interactive adapter reads commands from the terminal.
     interactive: bool = False
+    #: A Save button or a 📌 on a message (:meth:`Front.mark`).
+    mark: MarkHandler = _ignore_mark
+    #: Record a platform event id; False when it was handled before (a retried delivery),
+    #: across restarts and processes (kept a day).
+    first_seen: Callable[[str], Awaitable[bool]] = _always_first
 
 
 class Adapter(Protocol):

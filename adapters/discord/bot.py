@@ -28,6 +28,7 @@ from discord.http import Route
 from adapters.discord import render
 from adapters.discord.config import DiscordSettings
 from adapters.discord.errors import delivery_error
+from adapters.discord.reading import DiscordReading
 from adapters.discord.slash import PaperCommands
 from bot.config import adapter_settings
 from bot.model import MessageKind
@@ -61,6 +62,7 @@ def _make_client(shards: int | str | None) -> discord.Client:
     discord.VoiceClient.warn_dave = False
     intents = discord.Intents.none()
     intents.guilds = True  # slash commands need no message content or member intents
+    intents.guild_reactions = True  # 📌 on an alert saves it (adapters.discord.reading)
     kwargs: dict[str, Any] = {
         "intents": intents,
         "allowed_mentions": discord.AllowedMentions.none(),
@@ -93,6 +95,8 @@ class DiscordAdapter:
         self.tree.add_command(
             self.commands.message_command(), guilds=guilds or discord.utils.MISSING
         )
+        self.reading = DiscordReading(ctx, self.client, cfg.manage_permission)
+        self.reading.install()  # the persistent Save button and the 📌 listeners
         self._saved_base: str | None = None
         self._saved_gateway: yarl.URL | None = None
         self._task: asyncio.Task[None] | None = None
@@ -219,7 +223,8 @@ class DiscordAdapter:
         nonce = message_nonce(message.key)
         paper = outgoing.alert.paper
         if message.kind == MessageKind.ALERT:
-            return await self._send(channel_id, render.alert_message(outgoing.alert), nonce)
+            view = self.reading.view(paper.arxiv_id)
+            return await self._send(channel_id, render.alert_message(outgoing.alert), nonce, view)
         if not message.parent_ref or not message.parent_ref.isdigit():
             raise Refused(f"{message.kind} message without a parent alert")
         parent = int(message.parent_ref)
@@ -245,10 +250,15 @@ class DiscordAdapter:
                 raise
 
     async def _send(
-        self, channel_id: int, payload: dict[str, Any], nonce: str, reply_to: int | None = None
+        self,
+        channel_id: int,
+        payload: dict[str, Any],
+        nonce: str,
+        view: discord.ui.View | None = None,
+        reply_to: int | None = None,
     ) -> str:
         target = self.client.get_partial_messageable(channel_id)
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = {"view": view} if view is not None else {}
         if reply_to is not None:
             extra["reference"] = discord.MessageReference(
                 message_id=reply_to, channel_id=channel_id, fail_if_not_exists=False

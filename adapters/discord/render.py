@@ -204,7 +204,9 @@ def reply_text(text: str) -> str:
 
 def reply_message(reply: Reply) -> dict[str, Any]:
     """A neutral command reply: its text (Discord-flavoured Markdown, literals escaped) as
-    content and up to 10 paper cards as embeds sharing the 6000-character budget."""
+    content and up to 10 paper cards as embeds sharing the 6000-character budget. A
+    :class:`~bot.model.Document` goes in a code block after the text when the whole fits in
+    2,000 characters, else as ``file``: ``(filename, bytes)`` to attach."""
     papers = reply.papers[:EMBEDS_MAX]
     text = reply_text(reply.text)
     if len(reply.papers) > EMBEDS_MAX:
@@ -221,4 +223,12 @@ def reply_message(reply: Reply) -> dict[str, Any]:
         )
         for p in papers
     ]
-    return message(text or ("(no results)" if not embeds else ""), embeds)
+    out = message(text or ("(no results)" if not embeds else ""), embeds)
+    if reply.document is not None:
+        doc = reply.document
+        block = f"```\n{doc.content.rstrip()}\n```"
+        if "```" not in doc.content and len(out["content"]) + 1 + len(block) <= CONTENT_MAX:
+            out["content"] = f"{out['content']}\n{block}".lstrip("\n")
+        else:  # too long for a message (or holds a fence): sent as an attachment
+            out["file"] = (doc.filename, doc.content.encode())
+    return out

@@ -18,6 +18,7 @@ and answers privately instead.
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -28,6 +29,7 @@ from adapters.discord import render
 from adapters.discord.slash_author import add_author
 from adapters.discord.slash_insight import add_insight
 from adapters.discord.slash_people import add_people
+from adapters.discord.slash_reading import add_reading
 from bot.chat.text import find_references
 from bot.model import CommandContext, Paper, Reply
 from bot.model.text import cut_words
@@ -72,6 +74,9 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, public: 
         "ephemeral": reply.ephemeral,
         "allowed_mentions": discord.AllowedMentions.none(),
     }
+    if payload.get("file"):
+        name, data = payload["file"]
+        kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
     if payload["content"]:
         kwargs["content"] = payload["content"]
     if not interaction.response.is_done():
@@ -151,7 +156,8 @@ class PaperCommands:
         return app_commands.ContextMenu(name=MESSAGE_COMMAND, callback=callback)
 
     def group(self) -> app_commands.Group:
-        """The ``paper`` group with its six subcommands."""
+        """The ``paper`` group with its subcommands (the reading list's from
+        :mod:`adapters.discord.slash_reading`)."""
         group = app_commands.Group(name="paper", description="arXiv paper alerts and look-ups")
         run = self.run
 
@@ -188,4 +194,5 @@ class PaperCommands:
         add_insight(group, run)
         add_people(group, run)
         add_author(group, run)
+        add_reading(group, run)
         return group

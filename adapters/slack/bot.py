@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.config import USER_ID, SlackSettings
 from adapters.slack.errors import classify
+from adapters.slack.reading import SlackReading
 from adapters.slack.render import (
     SHARE_ACTION,
     Message,
@@ -41,6 +42,7 @@ from adapters.slack.render import (
     render_version,
 )
 from adapters.slack.serve import GuardedServer
+from adapters.slack.unfurl import SlackUnfurls
 from bot.config import ConfigError, adapter_settings
 from bot.model import CommandContext, MessageKind, Reply
 from bot.port import (
@@ -100,6 +102,8 @@ class SlackAdapter:
         self._socket: Any = None
         self._admins: dict[str, tuple[float, bool]] = {}
         self._session: aiohttp.ClientSession | None = None
+        self.reading = SlackReading(self)
+        self.unfurls = SlackUnfurls(self)
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -130,6 +134,8 @@ class SlackAdapter:
         self.app.command(COMMAND)(self._on_command)
         self.app.action(SHARE_ACTION)(self._on_share)
         self.app.action(re.compile(r"^open_"))(self._on_link)
+        self.reading.register(self.app)  # Save, 📌 (adapters.slack.reading)
+        self.unfurls.register(self.app)  # link_shared (adapters.slack.unfurl)
         if self.mode == "http":
             await self._serve_http()
         else:
@@ -236,7 +242,7 @@ class SlackAdapter:
         """``/paper …``: acknowledge at once (Slack gives 3 s), then answer through
         ``response_url`` however long the command takes."""
         await ack()
-        reply = await self._run(command)
+        reply = await self.reading.with_document(command, await self._run(command))
         try:
             await respond(**_answer(reply))
         except Exception as exc:  # the response_url expired or Slack is down: say so once
@@ -361,7 +367,7 @@ def _payload(outgoing: Outgoing) -> Message:
     kind = outgoing.message.kind
     paper = outgoing.alert.paper
     if kind == MessageKind.ALERT:
-        return render_alert(outgoing.alert)
+        return render_alert(outgoing.alert, save=True)
     parent = outgoing.message.parent_ref
     if not parent:
         raise Refused(f"a {kind.value!r} thread reply needs the parent alert's ts")

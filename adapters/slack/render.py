@@ -36,6 +36,10 @@ CONTEXT_CHARS = 2000  # per context element; well under Slack's limit, keeps the
 BUTTON_CHARS = 75
 FALLBACK_CHARS = 3000
 SHARE_ACTION = "share_paper"
+#: The Save button of an alert the bot posted (value: the arXiv id).
+SAVE_ACTION = "save_paper"
+#: A document (BibTeX) shown inline in an answer up to this many characters, else a file.
+DOCUMENT_CHARS = 2900
 ELLIPSIS = "…"
 
 Block = dict[str, Any]
@@ -95,7 +99,7 @@ def _section(escaped: str) -> Block:
     return {"type": "section", "text": mrkdwn(escaped)}
 
 
-def _link_buttons(paper: Paper, share: bool) -> Block:
+def _link_buttons(paper: Paper, share: bool, save: bool = False) -> Block:
     elements: list[Block] = [
         {
             "type": "button",
@@ -110,6 +114,15 @@ def _link_buttons(paper: Paper, share: bool) -> Block:
             "text": plain("PDF", BUTTON_CHARS),
         },
     ]
+    if save:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": SAVE_ACTION,
+                "value": paper.arxiv_id,
+                "text": plain("Save", BUTTON_CHARS),
+            }
+        )
     if share:
         elements.append(
             {
@@ -147,6 +160,7 @@ def paper_blocks(
     reasons: tuple[str, ...] = (),
     share: bool = False,
     record: PaperRecord | None = None,
+    save: bool = False,
 ) -> list[Block]:
     """One paper card: header, authors + summary, context, link buttons (4 blocks); an index's
     ``record`` adds the published version and citations, and its TL;DR is the summary."""
@@ -160,7 +174,7 @@ def paper_blocks(
         {"type": "header", "text": plain(paper.title, HEADER_CHARS)},
         _section(body),
         _context(paper, reasons, when.isoformat() if when else None, published_line(record)),
-        _link_buttons(paper, share),
+        _link_buttons(paper, share, save),
     ]
 
 
@@ -177,11 +191,17 @@ def _message(text: str, blocks: list[Block]) -> Message:
     }
 
 
-def render_alert(alert: Alert) -> Message:
-    """The alert card plus a plain ``text`` fallback (notifications, screen readers)."""
+def render_alert(alert: Alert, *, save: bool = False) -> Message:
+    """The alert card plus a plain ``text`` fallback (notifications, screen readers).
+    ``save`` adds the Save button (the bot's alerts only: a webhook's message has no id the
+    press could be matched with)."""
     paper = alert.paper
     blocks = paper_blocks(
-        paper, authors_line=alert.authors_line, summary=alert.summary, reasons=alert.reasons
+        paper,
+        authors_line=alert.authors_line,
+        summary=alert.summary,
+        reasons=alert.reasons,
+        save=save,
     )
     return _message(_fallback(f"New paper: {alert.title} — {alert.authors_line}"), blocks)
 
@@ -277,10 +297,15 @@ def render_reply(reply: Reply, *, share: bool | None = None) -> Message:
     """A command answer: text as rich text, then paper cards while there is room.
 
     ``share`` adds a "Share in channel" button to each card; by default it is shown on
-    ephemeral answers only (a public answer is already shared).
+    ephemeral answers only (a public answer is already shared). A document of at most
+    :data:`DOCUMENT_CHARS` follows the text as a code block; a longer one is the adapter's
+    to send as a file.
     """
     share = reply.ephemeral if share is None else share
-    blocks: list[Block] = rich_text(reply.text)[: MAX_BLOCKS - 1]
+    blocks: list[Block] = rich_text(reply.text)[: MAX_BLOCKS - 2]
+    document = reply.document
+    if document is not None and len(document.content) <= DOCUMENT_CHARS:
+        blocks.append(preformatted(document.content.rstrip("\n")))
     shown = 0
     for paper in reply.papers:
         card = paper_blocks(paper, share=share, record=record_of(reply.records, paper))
@@ -293,6 +318,12 @@ def render_reply(reply: Reply, *, share: bool | None = None) -> Message:
     text = without_marks(reply.text)
     fallback = text if not reply.papers else f"{text} {reply.papers[0].title}"
     return _message(_fallback(fallback) or " ", blocks or [_section(" ")])
+
+
+def preformatted(text: str) -> Block:
+    """A code block of plain text (shown as typed: rich text needs no escaping)."""
+    element = {"type": "rich_text_preformatted", "elements": [{"type": "text", "text": text}]}
+    return {"type": "rich_text", "elements": [element]}
 
 
 def render_shared(paper: Paper, user_id: str | None) -> Message:

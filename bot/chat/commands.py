@@ -2,7 +2,9 @@
 
 ``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
 ``authors NAME`` (:mod:`bot.chat.people_commands`), the author page's ``author NAME``
-(:mod:`bot.chat.author_commands`), ``status``, ``help``. The first word picks the subcommand;
+(:mod:`bot.chat.author_commands`), the reading list's ``save ID``, ``unsave ID``, ``saved``,
+``bibtex ID…|saved`` (:mod:`bot.chat.reading_commands`), ``why``/``preview``
+(:mod:`bot.chat.insight_commands`), ``status``, ``help``. The first word picks the subcommand;
 any other first word means ``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``),
 so a title that starts with a command word needs ``lookup …``.
 A first word that is a typo of a command name (:mod:`bot.chat.typos`) gets "Did you mean
@@ -26,6 +28,7 @@ from bot.app import Core
 from bot.chat.author_commands import AuthorCommands
 from bot.chat.insight_commands import InsightCommands, subscribe_preview
 from bot.chat.people_commands import PeopleCommands
+from bot.chat.reading_commands import ReadingCommands
 from bot.chat.registry import Command, Handler
 from bot.chat.services import (
     AlreadySubscribed,
@@ -35,7 +38,7 @@ from bot.chat.services import (
 )
 from bot.chat.typos import nearest_command
 from bot.matching.topic import TOPIC_HELP
-from bot.model import CommandContext, Reply, SubscriptionKind
+from bot.model import CommandContext, Mark, Reply, SubscriptionKind
 from bot.model.text import literal, unexpected_error
 
 log = logging.getLogger("paperbot.commands")
@@ -98,6 +101,7 @@ class Commands:
         self.insight = InsightCommands(services)
         self.people = PeopleCommands(services)
         self.authors = AuthorCommands(services)
+        self.reading = ReadingCommands(services)
         self._register()
 
     @classmethod
@@ -141,6 +145,7 @@ class Commands:
             *self.insight.commands(),
             *self.people.commands(),
             *self.authors.commands(),
+            *self.reading.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -174,6 +179,15 @@ class Commands:
         if text.startswith("/") and text[1:].partition(" ")[0].lower() in self.registry:
             return text[1:]
         return text
+
+    async def mark(self, ctx: CommandContext, mark: Mark) -> Reply | None:
+        """A Save button pressed or a 📌 put on or taken off a message (see
+        :meth:`~bot.chat.reading_commands.ReadingCommands.mark`); never raises."""
+        try:
+            return await self.reading.mark(ctx, mark)
+        except Exception:
+            log.exception("a %s mark failed", mark.via)
+            return Reply(unexpected_error("save"), error=True)
 
     def may_fetch(self, text: str) -> bool:
         parsed = self.parse(text)

@@ -8,6 +8,7 @@ for a look-up are stored unannounced, so a later listing still alerts them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.chat.errors import UserError
@@ -19,6 +20,8 @@ from bot.sources.arxiv import ArxivSource, SourceError
 from bot.store import Store
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
+#: Ids asked of arXiv in one request.
+ID_PAGE = 100
 #: Shaped like an arXiv id but not a valid one (month 13, version 0...): say so instead of
 #: sending digits to arXiv's title search.
 _ID_SHAPED = re.compile(
@@ -118,3 +121,22 @@ class Lookup:
         if note:
             raise SourceUnavailable(f"no stored paper matches {text!r} and {note}")
         raise LookupFailed(f"no paper found for {text!r}")
+
+    async def by_ids(self, ids: Sequence[str]) -> dict[str, Paper]:
+        """Papers by arXiv id (without version): the stored ones, then arXiv asked once (in
+        pages of :data:`ID_PAGE`) for the rest, which are stored unannounced. An id arXiv does
+        not know is missing from the answer; :class:`SourceUnavailable` when arXiv cannot be
+        reached for one that is not stored."""
+        found = await self.store.papers.get_many(list(dict.fromkeys(ids)))
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing and self.arxiv is None:
+            return found
+        for start in range(0, len(missing), ID_PAGE):
+            page = missing[start : start + ID_PAGE]
+            try:
+                fetched = await self.arxiv.fetch_ids(page) if self.arxiv else []
+            except SourceError as exc:
+                raise SourceUnavailable(f"could not reach arXiv for {page[0]}: {exc}") from None
+            await self.store.papers.save_looked_up(fetched)
+            found.update((p.arxiv_id, p) for p in fetched if p.arxiv_id in page)
+        return found

@@ -18,7 +18,7 @@ from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.people_commands import PeopleCommands, unavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import author, demo, insight, people
+from bot.cli import author, demo, insight, people, reading
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -77,6 +77,7 @@ def register(sub: Any) -> None:
         sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
     insight.register(sub)
     author.register(sub)
+    reading.register(sub)
     demo.register(sub)
     people.register(sub)
 

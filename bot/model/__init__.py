@@ -7,6 +7,7 @@ from bot.model.chat import (
     Alert,
     Channel,
     CommandContext,
+    Document,
     MessageKind,
     OutboxMessage,
     Reply,
@@ -14,6 +15,7 @@ from bot.model.chat import (
     SubscriptionKind,
 )
 from bot.model.paper import ARXIV_ABS, ARXIV_PDF, AnnounceType, Listing, ListingItem, Paper, Version
+from bot.model.reading import Mark, SavedBy, SavedPaper, SaveVia
 from bot.model.source import SourceState
 
 __all__ = [
@@ -23,12 +25,17 @@ __all__ = [
     "AnnounceType",
     "Channel",
     "CommandContext",
+    "Document",
     "Listing",
     "ListingItem",
+    "Mark",
     "MessageKind",
     "OutboxMessage",
     "Paper",
     "Reply",
+    "SaveVia",
+    "SavedBy",
+    "SavedPaper",
     "SourceState",
     "Subscription",
     "SubscriptionKind",

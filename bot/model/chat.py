@@ -44,13 +44,24 @@ class Subscription:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A text file an answer carries (a BibTeX bibliography): the console and the CLI print
+    ``content`` as it is; Slack and Discord show it as text where it fits in one message and
+    send it as the file ``filename`` where it does not."""
+
+    filename: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A neutral answer to a command. ``text`` is Markdown-like; adapters render it.
 
     ``papers`` carries paper cards to render richly where the platform can; ``records`` what
     an index knows of them (published version, citations, TL;DR: see
     :func:`bot.model.text.card_summary`); ``ephemeral`` asks for a reply only the caller sees;
-    ``error`` marks usage/permission errors.
+    ``error`` marks usage/permission errors; ``document`` is a file's text to show after
+    ``text`` (see :class:`Document`).
     """
 
     text: str
@@ -58,6 +69,7 @@ class Reply:
     ephemeral: bool = True
     error: bool = False
     records: tuple[PaperRecord, ...] = ()  # last: earlier fields keep their positions
+    document: Document | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@
 ``store.papers.get(id)``, ``store.channels.find(name)``, ``store.subscriptions.add(...)``,
 ``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``,
 ``store.ledger.rows()`` (what each listing announced and caused),
-``store.index_records.get_many(source, ids)``.
+``store.index_records.get_many(source, ids)``,
+``store.reading.save(...)`` (the reading list), ``store.events.first_time(...)``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
 from bot.store.previews import Previews
+from bot.store.reading import ReadingList, SeenEvents
 from bot.store.sources import RateSlots, SourceStates
 from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
 
@@ -43,6 +45,8 @@ class Store:
         self.previews = Previews(db)
         self.identity = Identity(db)
         self.index_records = IndexRecords(db)
+        self.reading = ReadingList(db, self.papers)
+        self.events = SeenEvents(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -80,6 +84,8 @@ __all__ = [
     "Person",
     "QueueSummary",
     "QueuedAlert",
+    "ReadingList",
+    "SeenEvents",
     "Store",
     "StoreError",
     "StorePark",

@@ -1,4 +1,4 @@
-"""The index-record cache (migration 7): what a scholarly index said about arXiv papers, kept
+"""The index-record cache (migration 9): what a scholarly index said about arXiv papers, kept
 for ``[identity] cache_days`` so that a look-up answered from it costs no request."""
 
 from __future__ import annotations

@@ -107,7 +107,16 @@ async def test_start_logs_in_and_syncs_commands_to_guild(
     assert (menu["name"], menu["type"]) == ("Look up paper", 3)  # a message command
     subs = {o["name"]: o for o in group["options"]}
     base = {"lookup", "subscribe", "unsubscribe", "list", "status", "help"}
-    assert set(subs) == base | {"why", "preview", "authors", "author"}
+    assert set(subs) == base | {
+        "why",
+        "preview",
+        "authors",
+        "author",
+        "save",
+        "unsave",
+        "saved",
+        "bibtex",
+    }
     assert [o["name"] for o in subs["lookup"]["options"]] == ["query"]
     kind, value = subs["subscribe"]["options"]
     assert (kind["name"], value["name"]) == ("kind", "value")
@@ -185,7 +194,8 @@ def test_sharding_and_threads_options(store: Store, fake: FakeDiscord) -> None:
     four = make_adapter(store, fake, shards=4, threads=False)
     assert isinstance(four.client, discord.AutoShardedClient) and four.client.shard_count == 4
     assert four.thread_kinds == () and auto.thread_kinds == ("abstract",)
-    assert auto.client.intents.value == discord.Intents(guilds=True).value  # no message content
+    # No message content: guilds for slash commands, guild reactions for 📌 on alerts.
+    assert auto.client.intents.value == discord.Intents(guilds=True, guild_reactions=True).value
 
 
 # -- slash commands through the real CommandTree ----------------------------------------------

@@ -169,6 +169,10 @@ def test_group_shape() -> None:
         "preview": ["kind", "value", "days"],
         "authors": ["name"],
         "author": ["name"],
+        "save": ["paper"],
+        "unsave": ["paper"],
+        "saved": [],
+        "bibtex": ["papers"],
     }
 
 

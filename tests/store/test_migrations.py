@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -16,6 +17,7 @@ import pytest
 
 from bot.ingest.files import ingest_files
 from bot.ingest.ingestor import Ingestor
+from bot.model import SaveVia
 from bot.model.scholarly import SEMANTIC_SCHOLAR, PaperRecord
 from bot.store import Store
 from bot.store.db import migrate
@@ -82,6 +84,16 @@ async def test_schema2_database_upgrades_to_the_latest(tmp_path: Path) -> None:
         assert healthy is not None and healthy.etag == '"abc"' and healthy.last_items == 177
         failing = await store.sources.get("https://rss.arxiv.org/rss/cs.LG")
         assert failing is not None and failing.consecutive_failures == 1
+        # Migration 10: the reading list starts empty, and the alerts sent before it are found
+        # by the platform's id of them (a reaction on an old alert saves its paper).
+        ml = channels["ml-papers"].id
+        assert await store.reading.list(ml) == []
+        assert await store.reading.alert_at(ml, "1700000000.000005") == "2312.11522"
+        assert await store.reading.alert_at(ml, "1700000000.000002") is None  # the console's
+        when = datetime(2026, 7, 14, tzinfo=UTC)
+        assert await store.reading.save(ml, "2312.11522", "U1", "", SaveVia.REACTION, when)
+        assert [s.paper.arxiv_id for s in await store.reading.list(ml)] == ["2312.11522"]
+        assert await store.events.first_time("slack", "Ev1", 1.0)
 
 
 #: 2606.16371 of the 2026-06-16 cs.LG listing as main before migration 4 stored it: dc:creator

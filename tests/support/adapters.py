@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -9,7 +10,7 @@ from bot.chat.commands import Commands
 from bot.chat.lookup import Lookup
 from bot.chat.services import Services
 from bot.config import Config
-from bot.model import CommandContext, Paper, Reply, Subscription
+from bot.model import CommandContext, Mark, Paper, Reply, Subscription
 from bot.model.text import without_marks
 from bot.port import AdapterContext, Front, always_answers
 from bot.store import Store
@@ -57,6 +58,10 @@ async def _no_dispatch(ctx: CommandContext, text: str) -> Reply:
     raise AssertionError("this adapter was not expected to run commands")
 
 
+async def _no_mark(ctx: CommandContext, mark: Mark) -> Reply | None:
+    raise AssertionError("this adapter was not expected to pass marks in")
+
+
 def adapter_context(
     config: Config,
     platform: str,
@@ -68,12 +73,16 @@ def adapter_context(
     """The context ``App.open`` would give the ``platform`` adapter."""
     paper = store.papers.get if store is not None else _no_paper
     subscriptions = _no_subscriptions
+    first_seen = None
     if store is not None:
         db = store
 
         async def subscriptions(external_id: str) -> list[Subscription]:
             channel = await db.channels.by_external(platform, external_id)
             return await db.subscriptions.list(channel.id) if channel else []
+
+        async def first_seen(event_id: str) -> bool:
+            return await db.events.first_time(platform, event_id, time.time())
 
     return AdapterContext(
         config=config,
@@ -85,4 +94,6 @@ def adapter_context(
         paper=paper,
         subscriptions=subscriptions,
         interactive=interactive,
+        mark=getattr(front, "mark", _no_mark),
+        **({"first_seen": first_seen} if first_seen is not None else {}),
     )

@@ -11,7 +11,8 @@ Pitfalls it respects: Content-Type exactly ``application/json``; interaction cal
 ``stall(method, path, seconds)`` handles the next such request normally but answers late.
 A message posted with a ``nonce`` and ``enforce_nonce`` is remembered: the same nonce in the
 same channel again answers with the first message instead of a second one (Discord keeps a
-nonce for a few minutes; ``created`` lists every message really made).
+nonce for a few minutes; ``created`` lists every message really made). A multipart request
+(a message with an attachment) is recorded with its ``payload_json`` as ``json`` and its files.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Seen:
     query: dict[str, str]
     headers: dict[str, str]
     json: Any
+    #: Files of a multipart request (an attachment): name → bytes.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,11 +103,21 @@ class FakeDiscord:
         return str(next(self._ids))
 
     async def _handle(self, request: web.Request) -> web.Response:
-        raw = await request.read()
         body: Any = None
-        if raw and request.content_type == "application/json":
-            body = json.loads(raw)
-        seen = Seen(request.method, request.path, dict(request.query), dict(request.headers), body)
+        files: dict[str, bytes] = {}
+        if request.content_type == "multipart/form-data":  # discord.py's way with files
+            form = await request.post()
+            body = json.loads(str(form.get("payload_json") or "null"))
+            for value in form.values():
+                if isinstance(value, web.FileField):
+                    files[value.filename] = value.file.read()
+        else:
+            raw = await request.read()
+            if raw and request.content_type == "application/json":
+                body = json.loads(raw)
+        seen = Seen(
+            request.method, request.path, dict(request.query), dict(request.headers), body, files
+        )
         self.requests.append(seen)
         short = request.path.removeprefix("/api/v10")
         for key in ((request.method, short), (request.method, request.path)):

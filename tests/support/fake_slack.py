@@ -14,7 +14,8 @@ Every call's parameters (query, form or JSON body merged) are recorded in order.
 
 Posted messages are kept per channel (``slack.messages[channel]``) with their ``metadata``, and
 ``conversations.history`` / ``conversations.replies`` serve them as Slack does (newest first,
-``oldest`` honoured, metadata only with ``include_all_metadata``). Faults where Slack posted
+``oldest`` honoured, metadata only with ``include_all_metadata``). ``files_upload_v2``'s three
+steps land in ``slack.files``. Faults where Slack posted
 the message but the answer says otherwise: ``fail(..., posted=True)`` (``fatal_error``) and
 ``stall(method, seconds, posted=True)`` (the answer comes too late, or never).
 """
@@ -64,6 +65,10 @@ class FakeSlack:
         self.valid_tokens = {"xoxb-test", "xapp-test"}
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        #: Files shared by ``files_upload_v2``: {"channel", "filename", "title", "content",
+        #: "initial_comment"}, once files.completeUploadExternal names the channel.
+        self.files: list[dict[str, Any]] = []
+        self._uploads: dict[str, dict[str, Any]] = {}
 
     async def __aenter__(self) -> FakeSlack:
         await self.server.start()
@@ -76,8 +81,12 @@ class FakeSlack:
             "apps.connections.open",
             "conversations.history",
             "conversations.replies",
+            "files.getUploadURLExternal",
+            "files.completeUploadExternal",
+            "chat.unfurl",
         ):
             self.server.route(f"/api/{method}", self._api, method="*")
+        self.server.route("/upload/1", self._upload, method="POST")
         self.server.route("/respond/1", self._respond, method="POST")
         self.server.route("/socket", self._socket, method="GET")
         return self
@@ -168,6 +177,13 @@ class FakeSlack:
             return {"messages": self._history(method, params), "has_more": False}
         if method == "apps.connections.open":
             return {"url": self.server.url("/socket").replace("http://", "ws://")}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            self._uploads[file_id] = {"filename": params.get("filename"), "content": b""}
+            url = self.server.url("/upload/1") + f"?file={file_id}"
+            return {"upload_url": url, "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return {"files": self._complete(params)}
         if method == "users.info":
             user = params.get("user", "")
             return {"user": self.users.get(user, {"id": user, "is_admin": False})}
@@ -188,6 +204,29 @@ class FakeSlack:
             if float(m["ts"]) >= oldest
         ]
         return sorted(shown, key=lambda m: float(m["ts"]), reverse=True)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the file's bytes POSTed to the upload URL."""
+        self._uploads[request.query["file"]]["content"] = await request.read()
+        return web.Response(text="OK - 0")
+
+    def _complete(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        files = params.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files or []
+        done = []
+        for item in listed:
+            upload = self._uploads.pop(item["id"])
+            self.files.append(
+                {
+                    "channel": params.get("channel_id"),
+                    "filename": upload["filename"],
+                    "title": item.get("title"),
+                    "content": upload["content"].decode(),
+                    "initial_comment": params.get("initial_comment"),
+                }
+            )
+            done.append({"id": item["id"], "title": item.get("title")})
+        return done
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
