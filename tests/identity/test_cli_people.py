@@ -27,7 +27,8 @@ def write_config(tmp_path: Path, openalex_url: str) -> str:
     path = tmp_path / "paperbot.toml"
     path.write_text(
         '[arxiv]\napi_url = "http://127.0.0.1:9/api/query"\nrss_url = "http://127.0.0.1:9/rss/"\n'
-        f'\n[openalex]\napi_url = "{openalex_url}"\nmin_interval_seconds = 0\nretries = 0\n',
+        f'\n[openalex]\napi_url = "{openalex_url}"\nmin_interval_seconds = 0\nretries = 0\n'
+        '\n[semantic_scholar]\napi_url = ""\n',  # no request leaves the machine
         encoding="utf-8",
     )
     return str(path)
