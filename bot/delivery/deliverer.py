@@ -30,6 +30,7 @@ from bot.config import ChannelConfig, DeliveryConfig
 from bot.delivery.claims import DrainReport, dead_owners, new_worker_id
 from bot.delivery.outcome import Failed, Outcome, Paused, Retry, Sent
 from bot.delivery.scrub import scrub
+from bot.delivery.volume import Settler, bundle_part
 from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.adapter import AdapterSpec
 from bot.model.clock import SYSTEM_CLOCK, Clock
@@ -81,6 +82,7 @@ class Deliverer:
         #: Accepted by the platform but not yet recorded (the database failed): id -> record.
         self._unrecorded: dict[int, tuple[OutboxMessage, str | None, tuple[MessageKind, ...]]] = {}
         self.wake = asyncio.Event()
+        self.settler = Settler(store, specs)
 
     async def release_dead_claims(self) -> int:
         """Hand back messages claimed by paperbot processes on this host that have died (their
@@ -116,6 +118,7 @@ class Deliverer:
         """Claim what is due for the platforms we have adapters for, and deliver it."""
         report = DrainReport()
         await self._record_unrecorded()
+        await self.settler.settle(self.clock.time())
         channels = {c.id: c for c in await self.store.channels.list()}
         usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
         messages = await self.store.outbox.claim_due(
@@ -222,11 +225,17 @@ class Deliverer:
         papers: dict[str, Paper],
     ) -> Outcome:
         """Send one message through its adapter; what became of it (recorded by the caller)."""
-        paper = papers.get(message.paper_id)
-        if paper is None:
-            return Failed("paper missing from the store")
+        if message.kind.bundle:
+            part = await bundle_part(self.store, message)
+            if part is None:
+                return Failed("digest part missing from the store")
+            outgoing = Outgoing(message, channel, destination, digest=part)
+        else:
+            paper = papers.get(message.paper_id)
+            if paper is None:
+                return Failed("paper missing from the store")
+            outgoing = Outgoing(message, channel, destination, build_alert(paper, message.reasons))
         await self._pace(channel)
-        outgoing = Outgoing(message, channel, destination, build_alert(paper, message.reasons))
         secrets = self._secrets(channel, destination)
         try:
             try:

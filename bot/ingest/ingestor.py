@@ -91,7 +91,7 @@ class Ingestor:
             counts=counts,
         )
         _, counts.alerts = await self.store.papers.apply_listing(
-            [i.paper.arxiv_id for i in items], plan
+            [i.paper.arxiv_id for i in items], plan, now=self.clock.time()
         )
         if counts.alerts:
             self.on_queued()

@@ -86,8 +86,9 @@ class _Planner:
                 continue
             labels = self.labels
             reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in subs)
+            ids = tuple(s.id for s in subs)
             self.writes.alerts.append(
-                QueuedAlert(after.arxiv_id, channel_id, after.version, reasons)
+                QueuedAlert(after.arxiv_id, channel_id, after.version, reasons, ids)
             )
             self.counts.alerted.append((after.arxiv_id, channel_id))
 

@@ -2,7 +2,9 @@
 
 :class:`Store` holds one object per table group, each with named methods:
 ``store.papers.get(id)``, ``store.channels.find(name)``, ``store.subscriptions.add(...)``,
-``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``.
+``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``,
+``store.volume.hold(...)`` (channel settings; held and dropped rows), ``store.digests.carrier(...)``
+(digests and overflow messages, and which part carried a paper).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from types import TracebackType
 
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
+from bot.store.digests import Carrier, Digests, HeldEntry, StoredPart
 from bot.store.outbox import Outbox, QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
 from bot.store.sources import RateSlots, SourceStates
 from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
+from bot.store.volume import Routed, Volume
 
 
 class Store:
@@ -31,6 +35,8 @@ class Store:
         self.outbox = Outbox(db)
         self.sources = SourceStates(db)
         self.rates = RateSlots(db)
+        self.volume = Volume(db)
+        self.digests = Digests(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -57,13 +63,17 @@ class Store:
 
 
 __all__ = [
+    "Carrier",
     "ChannelQueue",
     "DuplicateSubscription",
+    "HeldEntry",
     "ListingWrites",
     "QueueSummary",
     "QueuedAlert",
+    "Routed",
     "Store",
     "StoreError",
+    "StoredPart",
     "TooManySubscriptions",
     "fts_query",
 ]

@@ -31,6 +31,21 @@ _INSERT = (
     "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, parent_id, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+#: An alert is born pending (admitted at once) in a plain instant channel, and held "new" in a
+#: channel with volume settings: the next delivery round routes it (digest, quiet, cap).
+_INSERT_ALERT = (
+    "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, sub_ids, "
+    "state, hold_reason, held_until, admitted_at, created_at) "
+    "VALUES (?, ?, 'alert', ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: A channel whose alerts are routed by its volume settings (``VolumeSettings.plain`` false).
+MANAGED = "(mode != 'instant' OR cap IS NOT NULL OR quiet_from IS NOT NULL)"
+#: Alert rows that reached (or will reach) the channel as alerts of their own: version notes
+#: go only under these (a paper in a digest or an overflow message gets none).
+_OWN_ALERT = (
+    "state IN ('pending', 'sending', 'sent') AND NOT EXISTS "
+    "(SELECT 1 FROM digest_entries e WHERE e.alert_id = outbox.id)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +56,8 @@ class QueuedAlert:
     channel_id: int
     version: int
     reasons: tuple[str, ...]
+    #: The matching subscriptions' ids, in the order of ``reasons`` (digests group by them).
+    subscription_ids: tuple[int, ...] = ()
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
@@ -61,22 +78,37 @@ def _message(row: sqlite3.Row) -> OutboxMessage:
 # -- writes inside another module's transaction ---------------------------------------------
 
 
-async def queue_alerts(conn: aiosqlite.Connection, alerts: Sequence[QueuedAlert]) -> int:
-    """Queue alerts (at most one per paper and channel, ever); the number actually queued."""
+async def queue_alerts(
+    conn: aiosqlite.Connection, alerts: Sequence[QueuedAlert], *, now: float | None = None
+) -> int:
+    """Queue alerts (at most one per paper and channel, ever); the number actually queued.
+    ``now`` (epoch seconds) is when they were admitted, in channels that admit at once."""
     if not alerts:
         return 0
+    now = time.time() if now is None else now
     created = now_iso()
+    ids = sorted({a.channel_id for a in alerts})
+    managed = {
+        r["id"]
+        for r in await fetch_rows(
+            conn, f"SELECT id FROM channels WHERE id IN ({marks(ids)}) AND {MANAGED}", ids
+        )
+    }
     before = conn.total_changes
     await conn.executemany(
-        _INSERT,
+        _INSERT_ALERT,
         [
             (
                 a.paper_id,
                 a.channel_id,
-                MessageKind.ALERT.value,
                 a.version,
                 "\n".join(a.reasons),
-                None,
+                " ".join(map(str, a.subscription_ids)),
+                *(
+                    ("held", "new", 0.0, None)
+                    if a.channel_id in managed
+                    else ("pending", None, None, now)
+                ),
                 created,
             )
             for a in alerts
@@ -97,8 +129,8 @@ async def queue_version_notes(
     for arxiv_id, version in bumped:
         for row in await fetch_rows(
             conn,
-            "SELECT id, channel_id FROM outbox WHERE paper_id = ? AND kind = 'alert' "
-            "AND state != 'failed'",
+            f"SELECT id, channel_id FROM outbox WHERE paper_id = ? AND kind = 'alert' "
+            f"AND {_OWN_ALERT}",
             (arxiv_id,),
         ):
             if row["channel_id"] in channels:
@@ -217,6 +249,12 @@ class Outbox(OutboxReads):
                 "claimed_until=NULL, last_error=NULL, check_from=NULL WHERE id=?",
                 (platform_ref, now, message.id),
             )
+            if message.kind.bundle:  # the papers it carried reached the channel with it
+                await conn.execute(
+                    "UPDATE outbox SET state='sent', platform_ref=?, sent_at=?, held_until=NULL "
+                    "WHERE id IN (SELECT alert_id FROM digest_entries WHERE part_id=?)",
+                    (platform_ref, now, message.id),
+                )
             if replies and platform_ref:
                 await conn.executemany(
                     _INSERT,

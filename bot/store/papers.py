@@ -154,12 +154,14 @@ class Papers:
     async def _known(self, ids: Sequence[str]) -> dict[str, Paper]:
         return await self.get_many(ids)
 
-    async def apply_listing(self, ids: Sequence[str], plan: Plan) -> tuple[ListingWrites, int]:
+    async def apply_listing(
+        self, ids: Sequence[str], plan: Plan, *, now: float | None = None
+    ) -> tuple[ListingWrites, int]:
         """Write what ``plan`` decides for a listing, in one transaction.
 
         ``plan`` gets what the store holds of ``ids`` (read under the write lock, so a second
         process ingesting the same listing sees this one's result). Returns the writes and the
-        number of outbox messages queued.
+        number of outbox messages queued. ``now``: the ingest's clock (when alerts are admitted).
         """
         seen = now_iso()
         async with self.db.transaction() as conn:
@@ -173,7 +175,7 @@ class Papers:
                     "UPDATE papers SET announced=? WHERE arxiv_id=? AND announced IS NULL",
                     [(day.isoformat(), arxiv_id) for arxiv_id, day in writes.announcements],
                 )
-            queued = await outbox.queue_alerts(conn, writes.alerts)
+            queued = await outbox.queue_alerts(conn, writes.alerts, now=now)
             queued += await outbox.queue_version_notes(
                 conn, writes.version_notes, writes.thread_channels
             )

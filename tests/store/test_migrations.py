@@ -183,3 +183,17 @@ async def test_migration_6_keeps_the_outbox_and_never_claims_held_or_dropped_row
         claimed = await store.outbox.claim_due("w", now=2e9, limit=1000)
         ids = {m.id for m in claimed}
         assert pending[0] not in ids and pending[1] not in ids and pending[2] in ids
+
+
+async def test_migration_7_gives_every_channel_instant_settings_and_digest_tables(
+    tmp_path: Path,
+) -> None:
+    """Channels of an old database keep delivering each alert as it comes (instant, UTC, no
+    cap, no quiet hours, no ledger), and the digest tables exist, empty."""
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        channels = await store.channels.list()
+        assert channels and all(c.volume.plain and c.volume.tz == "UTC" for c in channels)
+        assert not any(c.volume.ledger for c in channels)
+    assert {"digests", "digest_entries"} <= tables(path)
+    assert {"mode", "tz", "cap", "quiet_from", "quiet_to", "ledger"} <= columns(path, "channels")

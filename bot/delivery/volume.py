@@ -1,0 +1,81 @@
+"""Volume control at delivery time. Before each delivery round, held rows whose time has come
+are settled: a channel's due digest papers are assembled into a digest (its parts and which
+paper goes in which, stored before the first is sent), its other due held alerts (new ones of
+a channel with settings, quiet hours that ended, released holds) are routed by its settings.
+And a digest or overflow part is read back as the neutral :class:`DigestPart` adapters render.
+
+The platform decides only the part sizes (``AdapterSpec.digest_entries`` / ``digest_titles``)
+and the threading (``threads_digests`` for digest parts, ``threads`` for an overflow message
+under the batch's last alert); nothing is rendered here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from bot.model import OutboxMessage
+from bot.model.adapter import AdapterSpec
+from bot.model.digest import DigestPart, digest_entry
+from bot.store import Store
+
+log = logging.getLogger("paperbot.delivery")
+
+#: Part sizes for a platform without a spec (one that is not installed here).
+_DEFAULT = AdapterSpec(name="", factory="")
+
+
+class Settler:
+    """Routes and assembles what the held rows owe, for every channel (paused ones too: a
+    digest due while a channel is paused is assembled and sent after ``resume``)."""
+
+    def __init__(self, store: Store, specs: Mapping[str, AdapterSpec]) -> None:
+        self.store = store
+        self.specs = specs
+
+    async def settle(self, now: float) -> int:
+        """Settle every channel with held rows due at ``now``; how many papers moved."""
+        due = await self.store.volume.due(now)
+        if not due:
+            return 0
+        platforms = {c.id: c.platform for c in await self.store.channels.list()}
+        moved = 0
+        for channel_id, digest in due:
+            spec = self.specs.get(platforms.get(channel_id, ""), _DEFAULT)
+            if digest:
+                made = await self.store.digests.assemble(
+                    channel_id,
+                    now,
+                    per_part_full=spec.digest_entries,
+                    per_part_titles=spec.digest_titles,
+                    thread=spec.threads_digests,
+                )
+                if made is not None:
+                    log.info("channel %d: digest %d of %d paper(s) queued", channel_id, *made)
+                    moved += made[1]
+                continue
+            routed = await self.store.volume.route(
+                channel_id, now, thread=spec.threads, per_part_titles=spec.digest_titles
+            )
+            if routed.overflow:
+                log.info(
+                    "channel %d: %d alert(s) past the cap go in one overflow message",
+                    channel_id,
+                    routed.overflow,
+                )
+            moved += routed.admitted + routed.held + routed.overflow
+        return moved
+
+
+async def bundle_part(store: Store, message: OutboxMessage) -> DigestPart | None:
+    """The neutral part a digest or overflow message sends (None: its record is missing)."""
+    stored = await store.digests.part(message)
+    if stored is None:
+        return None
+    papers = await store.papers.get_many([e[0] for e in stored.entries])
+    entries = tuple(
+        digest_entry(papers[paper_id], full=full, group=group, also=also)
+        for paper_id, full, group, also in stored.entries
+        if paper_id in papers
+    )
+    return DigestPart(stored.kind, stored.title, stored.part, stored.parts, stored.papers, entries)
