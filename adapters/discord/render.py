@@ -254,6 +254,8 @@ def digest_message(part: DigestPart) -> dict[str, Any]:
     lines. Within 10 embeds for the part sizes the Discord spec declares (5 entries or 20
     lines)."""
     content = f"**{esc(part.heading, 300)}**"
+    if part.note:  # the ledger's line
+        content += "\n" + esc(part.note, 1500)
     full = [e for e in part.entries if e.full]
     if not full:
         return message(content, _title_embeds(part)[:EMBEDS_MAX])

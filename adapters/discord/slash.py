@@ -25,6 +25,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
+from adapters.discord.slash_volume import add_volume
 from bot.chat.text import find_references
 from bot.model import CommandContext, Paper, Reply
 from bot.model.text import cut_words
@@ -148,7 +149,8 @@ class PaperCommands:
         return app_commands.ContextMenu(name=MESSAGE_COMMAND, callback=callback)
 
     def group(self) -> app_commands.Group:
-        """The ``paper`` group with its six subcommands."""
+        """The ``paper`` group with its subcommands (volume control's from
+        :mod:`adapters.discord.slash_volume`)."""
         group = app_commands.Group(name="paper", description="arXiv paper alerts and look-ups")
         run = self.run
 
@@ -182,4 +184,5 @@ class PaperCommands:
         async def help_(interaction: discord.Interaction) -> None:
             await run(interaction, "help")
 
+        add_volume(group, run)
         return group

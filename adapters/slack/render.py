@@ -317,6 +317,8 @@ def render_digest(part: DigestPart) -> Message:
     sections of at most 3,000 characters). Within 50 blocks for the part sizes the Slack spec
     declares (10 full entries or 50 title lines)."""
     blocks: list[Block] = [{"type": "header", "text": plain(part.heading, HEADER_CHARS)}]
+    if part.note:  # the ledger's line
+        blocks.append({"type": "context", "elements": [mrkdwn(fit(escape(part.note), 2000))]})
     for group, entries in part.groups():
         heading = f"*{fit(escape(group), GROUP_CHARS)}*" if group else ""
         if entries[0].full:

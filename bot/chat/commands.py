@@ -1,15 +1,17 @@
 """The chat command grammar shared by every adapter (console, Slack, Discord).
 
 ``lookup QUERY``, ``subscribe author|topic|category VALUE``, ``unsubscribe ID``, ``list``,
-``status``, ``help``. The first word picks the subcommand; any other first word means
-``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``), so a title that starts with
-a command word needs ``lookup …``. A first word that is a typo of a command name
-(:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once when the rest of the line is empty
-or is that command's arguments; otherwise the look-up runs and its answer ends with "(did you
-mean …?)". A platform's prefix typed where none is needed (``/paper help`` in the console) and
-a slash before a command name (``/help``) are dropped. Handlers are
-``async (context, args) -> Reply`` registered explicitly in :meth:`Commands._register`; the
-rules they apply are the :class:`~bot.chat.services.Services` the CLI uses too.
+volume control's ``mode``, ``cap``, ``quiet``, ``ledger``, ``digest``
+(:mod:`bot.chat.volume_commands`), ``status``, ``help``. The first word picks the
+subcommand; any other first word means ``lookup`` (``/paper 2308.03526`` = ``/paper lookup
+2308.03526``), so a title that starts with a command word needs ``lookup …``. A first word
+that is a typo of a command name (:mod:`bot.chat.typos`) gets "Did you mean `list`?" at once
+when the rest of the line is empty or is that command's arguments; otherwise the look-up runs
+and its answer ends with "(did you mean …?)". A platform's prefix typed where none is needed
+(``/paper help`` in the console) and a slash before a command name (``/help``) are dropped.
+Handlers are ``async (context, args) -> Reply`` registered explicitly in
+:meth:`Commands._register`; the rules they apply are the :class:`~bot.chat.services.Services`
+the CLI uses too.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.app import Core
+from bot.chat.registry import Command, Handler
 from bot.chat.services import (
     AlreadySubscribed,
     Services,
@@ -28,28 +31,15 @@ from bot.chat.services import (
     subscription_id,
 )
 from bot.chat.typos import nearest_command
+from bot.chat.volume_commands import VolumeCommands
 from bot.matching.topic import TOPIC_HELP
 from bot.model import CommandContext, Reply, SubscriptionKind
 from bot.model.text import literal, unexpected_error
+from bot.model.volume import VolumeSettings
 
 log = logging.getLogger("paperbot.commands")
 
-Handler = Callable[[CommandContext, str], Awaitable[Reply]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-    manages: bool = False  # changes subscriptions: needs permission
-    may_fetch: bool = False  # may touch the network: adapters ack/defer first
-    #: The answer is shown to the whole channel (errors never are). Declared here, before the
-    #: command runs, because Discord fixes a reply's visibility when it defers.
-    public: bool = False
-    #: Whether an argument string is this command's (for typos: suggest only then).
-    accepts: Callable[[str], bool] = lambda args: not args
+__all__ = ["Command", "Commands", "Handler", "Parsed", "UserRateLimiter", "sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +94,7 @@ class Commands:
         self.config = services.config
         self.limiter = UserRateLimiter(self.config.limits.commands_per_minute)
         self.registry: dict[str, Command] = {}
+        self.volume = VolumeCommands(services)
         self._register()
 
     @classmethod
@@ -139,7 +130,8 @@ class Commands:
                 accepts=lambda args: subscription_id(args) is not None,
                 public=True,
             ),
-            Command("list", "list", "this channel's subscriptions", self.list),
+            Command("list", "list", "this channel's settings and subscriptions", self.list),
+            *self.volume.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -182,7 +174,8 @@ class Commands:
         return self.parse(text).command.public
 
     def manages(self, text: str) -> bool:
-        return self.parse(text).command.manages
+        parsed = self.parse(text)
+        return self.volume.needs_permission(parsed.command, parsed.args)
 
     def prefix_for(self, ctx: CommandContext | None) -> str:
         """How users type commands where ``ctx`` comes from (``/paper `` in Slack)."""
@@ -213,13 +206,14 @@ class Commands:
                 return Reply(
                     f"Slow down: too many commands. Try again in {wait:.0f} s.", error=True
                 )
-        if command.manages and ctx.can_manage is None:
+        manages = self.volume.needs_permission(command, args)
+        if manages and ctx.can_manage is None:
             return Reply(
                 "Could not check your permission to change this channel's subscriptions "
                 "(the platform did not answer). Try again in a moment.",
                 error=True,
             )
-        if command.manages and not ctx.can_manage:
+        if manages and not ctx.can_manage:
             return Reply(
                 "You do not have permission to change this channel's subscriptions.", error=True
             )
@@ -291,13 +285,14 @@ class Commands:
     async def list(self, ctx: CommandContext, args: str) -> Reply:
         channel = await self.services.chat_channel(ctx, create=False)
         subs = await self.services.subscriptions(channel) if channel else []
+        settings = channel.volume.describe() if channel else VolumeSettings().describe()
         if not subs:
             return Reply(
-                f"No subscriptions here yet. Try `{self.prefix_for(ctx)}subscribe author "
-                "Babuschkin, Igor`."
+                f"Settings: {settings}\nNo subscriptions here yet. Try "
+                f"`{self.prefix_for(ctx)}subscribe author Babuschkin, Igor`."
             )
         lines = [f"#{s.id} {s.kind.value}: {literal(s.value)}" for s in subs]
-        return Reply("Subscriptions of this channel:\n" + "\n".join(lines))
+        return Reply(f"Settings: {settings}\nSubscriptions of this channel:\n" + "\n".join(lines))
 
     async def status(self, ctx: CommandContext, args: str) -> Reply:
         return Reply(await self.services.status(scope=ctx))

@@ -29,9 +29,6 @@ from bot.sources.arxiv import listing_url
 from bot.sources.redact import redact_url
 from bot.store import ChannelQueue, QueueSummary, Store
 
-#: Every channel delivers each alert as it comes; digest modes are a later addition.
-DEFAULT_MODE = "instant"
-
 
 def _ago(when: datetime | None, now: datetime) -> str:
     if when is None:
@@ -120,6 +117,11 @@ def _ledger() -> list[str]:
     return []
 
 
+def _mode(channel: Channel) -> str:
+    """The channel's mode as ``mode`` takes it, the default zone (UTC) left out."""
+    return channel.volume.mode_text().removesuffix(" UTC")
+
+
 def _channels(channels: list[Channel], summary: QueueSummary, now: datetime) -> list[str]:
     lines: list[str] = []
     totals = [0, 0, 0]
@@ -127,7 +129,7 @@ def _channels(channels: list[Channel], summary: QueueSummary, now: datetime) -> 
         q = summary.channels.get(c.id, ChannelQueue())
         totals = [totals[0] + q.pending, totals[1] + q.held, totals[2] + q.failed]
         line = (
-            f"• {literal(c.name)} ({c.platform}, {DEFAULT_MODE}): {q.pending} pending, "
+            f"• {literal(c.name)} ({c.platform}, {_mode(c)}): {q.pending} pending, "
             f"{q.held} held, {q.failed} failed"
         )
         if q.pending and q.next_due is not None:

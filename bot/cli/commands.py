@@ -16,7 +16,7 @@ from bot.chat.commands import Commands
 from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import demo
+from bot.cli import demo, volume
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -72,6 +72,7 @@ def register(sub: Any) -> None:
         ("chat", "run the bot with an interactive console chat", cmd_chat),
     ):
         sub.add_parser(name, help=help_text).set_defaults(handler=handler, terse_log=name == "chat")
+    volume.register(sub)
     demo.register(sub)
 
 

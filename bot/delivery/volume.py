@@ -12,7 +12,7 @@ under the batch's last alert); nothing is rendered here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.model import OutboxMessage
 from bot.model.adapter import AdapterSpec
@@ -25,46 +25,91 @@ log = logging.getLogger("paperbot.delivery")
 _DEFAULT = AdapterSpec(name="", factory="")
 
 
+#: ``(channel id, now) -> the ledger's line for the channel's digest``, or None for none.
+LedgerLine = Callable[[int, float], Awaitable[str | None]]
+
+
 class Settler:
     """Routes and assembles what the held rows owe, for every channel (paused ones too: a
-    digest due while a channel is paused is assembled and sent after ``resume``)."""
+    digest due while a channel is paused is assembled and sent after ``resume``).
 
-    def __init__(self, store: Store, specs: Mapping[str, AdapterSpec]) -> None:
+    ``ledger_line`` (the daily ledger, another change's; None: no ledger) gives the line a
+    digest of a channel with ``ledger on`` carries under its heading.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        specs: Mapping[str, AdapterSpec],
+        ledger_line: LedgerLine | None = None,
+    ) -> None:
         self.store = store
         self.specs = specs
+        self.ledger_line = ledger_line
+
+    async def _ledger(self, channel_id: int, now: float) -> str | None:
+        if self.ledger_line is None or not (await self.store.volume.settings(channel_id)).ledger:
+            return None
+        return await self.ledger_line(channel_id, now)
+
+    def spec(self, platform: str) -> AdapterSpec:
+        """The platform's spec (part sizes, threading); defaults when it is not installed."""
+        return self.specs.get(platform, _DEFAULT)
+
+    async def send_now(self, channel_id: int, platform: str, now: float) -> tuple[int, int] | None:
+        """``digest now``: the channel's alerts still to route are routed first, then every
+        paper held for its digest is assembled into one, due at once (``(digest id,
+        papers)``; None when nothing is held: an empty digest posts nothing)."""
+        await self.settle(now)
+        spec = self.spec(platform)
+        return await self.store.digests.assemble(
+            channel_id,
+            now,
+            per_part_full=spec.digest_entries,
+            per_part_titles=spec.digest_titles,
+            thread=spec.threads_digests,
+            due_only=False,
+            ledger_line=await self._ledger(channel_id, now),
+        )
 
     async def settle(self, now: float) -> int:
-        """Settle every channel with held rows due at ``now``; how many papers moved."""
+        """Settle every channel with held rows due at ``now``; how many papers moved. Routing
+        goes first, so a round that runs late (or after a restart) assembles at once the
+        digest its papers were matched for."""
         due = await self.store.volume.due(now)
         if not due:
             return 0
         platforms = {c.id: c.platform for c in await self.store.channels.list()}
         moved = 0
-        for channel_id, digest in due:
-            spec = self.specs.get(platforms.get(channel_id, ""), _DEFAULT)
+        for channel_id in sorted({cid for cid, digest in due if not digest}):
+            moved += await self._route(channel_id, self.spec(platforms.get(channel_id, "")), now)
+        for channel_id, digest in await self.store.volume.due(now):
             if digest:
+                spec = self.spec(platforms.get(channel_id, ""))
                 made = await self.store.digests.assemble(
                     channel_id,
                     now,
                     per_part_full=spec.digest_entries,
                     per_part_titles=spec.digest_titles,
                     thread=spec.threads_digests,
+                    ledger_line=await self._ledger(channel_id, now),
                 )
                 if made is not None:
                     log.info("channel %d: digest %d of %d paper(s) queued", channel_id, *made)
                     moved += made[1]
-                continue
-            routed = await self.store.volume.route(
-                channel_id, now, thread=spec.threads, per_part_titles=spec.digest_titles
-            )
-            if routed.overflow:
-                log.info(
-                    "channel %d: %d alert(s) past the cap go in one overflow message",
-                    channel_id,
-                    routed.overflow,
-                )
-            moved += routed.admitted + routed.held + routed.overflow
         return moved
+
+    async def _route(self, channel_id: int, spec: AdapterSpec, now: float) -> int:
+        routed = await self.store.volume.route(
+            channel_id, now, thread=spec.threads, per_part_titles=spec.digest_titles
+        )
+        if routed.overflow:
+            log.info(
+                "channel %d: %d alert(s) past the cap go in one overflow message",
+                channel_id,
+                routed.overflow,
+            )
+        return routed.admitted + routed.held + routed.overflow
 
 
 async def bundle_part(store: Store, message: OutboxMessage) -> DigestPart | None:
@@ -78,4 +123,6 @@ async def bundle_part(store: Store, message: OutboxMessage) -> DigestPart | None
         for paper_id, full, group, also in stored.entries
         if paper_id in papers
     )
-    return DigestPart(stored.kind, stored.title, stored.part, stored.parts, stored.papers, entries)
+    return DigestPart(
+        stored.kind, stored.title, stored.part, stored.parts, stored.papers, entries, stored.note
+    )

@@ -132,7 +132,7 @@ def parse_mode(words: list[str], current: VolumeSettings) -> VolumeSettings:
     need = {Mode.INSTANT: 0, Mode.DAILY: 1, Mode.WEEKLY: 2}[mode]
     if len(rest) < need:
         usage = {Mode.DAILY: "daily HH:MM [TZ]", Mode.WEEKLY: "weekly DAY HH:MM [TZ]"}[mode]
-        raise SettingError(f"{name} needs {usage}")
+        raise SettingError(f"mode {name} needs {'a day and ' if need == 2 else ''}a time: {usage}")
     if len(rest) > need + 1:
         raise SettingError(f"unexpected {' '.join(rest[need + 1 :])!r} after the time zone")
     day = parse_day(rest[0]) if mode is Mode.WEEKLY else None

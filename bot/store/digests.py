@@ -21,6 +21,7 @@ Read API for explanations (``why``): :meth:`Digests.carrier` (which part carried
 from __future__ import annotations
 
 import builtins
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,16 +42,18 @@ QUIET = "quiet"  # waits for the end of the channel's quiet hours
 CARRIED = "carried"  # in a digest or overflow part not yet accepted (``held_until`` NULL)
 
 HELD_PAPERS = (
-    "SELECT o.id, o.paper_id, o.sub_ids, o.reasons, coalesce(p.announced, '') AS announced "
+    "SELECT o.id, o.paper_id, o.sub_ids, o.reasons, o.held_at, "
+    "coalesce(p.announced, '') AS announced "
     "FROM outbox o LEFT JOIN papers p ON p.arxiv_id = o.paper_id "
     "WHERE o.channel_id = ? AND o.state = 'held' AND o.kind = 'alert' "
 )
 
 
 def held_paper(row: sqlite3.Row) -> HeldPaper:
-    subs = tuple(int(s) for s in row["sub_ids"].split())
-    labels = tuple(r for r in row["reasons"].split("\n") if r)
-    return HeldPaper(row["id"], row["paper_id"], row["announced"], subs, labels)
+    """A :data:`HELD_PAPERS` row (read by position: a digest reads thousands)."""
+    subs = tuple(map(int, row[2].split()))
+    labels = tuple(row[3].split("\n")) if row[3] else ()
+    return HeldPaper(row[0], row[1], row[5], subs, labels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class Bundle:
     thread: bool = False
     #: The alert an overflow message's parts reply under (None: plain messages).
     anchor_id: int | None = None
+    #: An extra line under the heading of the first part (the ledger's line).
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,7 @@ class StoredPart:
     parts: int
     papers: int
     entries: tuple[tuple[str, bool, str, tuple[int, ...]], ...]
+    note: str = ""  # the first part's extra line
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +121,13 @@ async def write_bundle(conn: aiosqlite.Connection, bundle: Bundle, now: float) -
     """Write a bundle, its parts and entries inside the caller's transaction; its id. The
     carried alerts become ``held``/``carried``; version notes waiting under them are dropped
     (a paper in a digest or an overflow message gets none)."""
-    parts = max(e.part for e in bundle.entries)
+    parts = max((e.part for e in bundle.entries), default=1)  # a ledger line alone: one part
     b = bundle
     cur = await conn.execute(
         "INSERT INTO digests(channel_id, kind, title, local_date, tz, due_at, created_at, "
-        "papers, parts, anchor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "papers, parts, anchor_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (b.channel_id, b.kind.value, b.title, b.local_date.isoformat(), b.tz, b.due_at, now,
-         len(b.entries), parts, b.anchor_id),
+         len(b.entries), parts, b.anchor_id, b.note),
     )  # fmt: skip
     digest_id = cur.lastrowid
     await cur.close()
@@ -136,16 +142,17 @@ async def write_bundle(conn: aiosqlite.Connection, bundle: Bundle, now: float) -
             for e in bundle.entries
         ],
     )  # fmt: skip
-    carried = "SELECT alert_id FROM digest_entries WHERE digest_id = ?"
+    # The carried ids as one JSON parameter: no scan of digest_entries, no variable limit.
+    carried = json.dumps([e.alert_id for e in bundle.entries])
     await conn.execute(
         f"UPDATE outbox SET state='held', hold_reason='{CARRIED}', held_until=NULL "
-        f"WHERE id IN ({carried})",
-        (digest_id,),
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (carried,),
     )
     await conn.execute(
-        f"UPDATE outbox SET state='dropped', drop_reason=?, dropped_at=? "
-        f"WHERE parent_id IN ({carried}) AND state IN ('pending', 'held')",
-        (f"its paper went in {bundle.kind.value} {digest_id}", now, digest_id),
+        "UPDATE outbox SET state='dropped', drop_reason=?, dropped_at=? "
+        "WHERE parent_id IN (SELECT value FROM json_each(?)) AND state IN ('pending', 'held')",
+        (f"its paper went in {bundle.kind.value} {digest_id}", now, carried),
     )
     return digest_id
 
@@ -153,23 +160,32 @@ async def write_bundle(conn: aiosqlite.Connection, bundle: Bundle, now: float) -
 async def _write_parts(
     conn: aiosqlite.Connection, bundle: Bundle, digest_id: int, parts: int, now: float
 ) -> list[int]:
-    """One pending outbox row per part; their ids in order."""
-    part_ids: list[int] = []
+    """One pending outbox row per part (the first, then the rest in one statement); their ids
+    in order."""
+    key, kind = f"{bundle.kind.value}:{digest_id}", bundle.kind.value
+    insert = (
+        "INSERT INTO outbox(paper_id, channel_id, kind, version, parent_id, admitted_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
     created = now_iso()
-    for number in range(1, parts + 1):
-        parent = bundle.anchor_id
-        if bundle.kind is MessageKind.DIGEST:
-            parent = part_ids[0] if bundle.thread and part_ids else None
-        cur = await conn.execute(
-            "INSERT INTO outbox(paper_id, channel_id, kind, version, parent_id, admitted_at, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (f"{bundle.kind.value}:{digest_id}", bundle.channel_id, bundle.kind.value, number,
-             parent, now, created),
-        )  # fmt: skip
-        assert cur.lastrowid is not None
-        part_ids.append(cur.lastrowid)
-        await cur.close()
-    return part_ids
+    first_parent = bundle.anchor_id if bundle.kind is MessageKind.OVERFLOW else None
+    cur = await conn.execute(insert, (key, bundle.channel_id, kind, 1, first_parent, now, created))
+    first = cur.lastrowid
+    await cur.close()
+    assert first is not None
+    parent = first_parent
+    if bundle.kind is MessageKind.DIGEST and bundle.thread:
+        parent = first
+    await conn.executemany(
+        insert,
+        [(key, bundle.channel_id, kind, n, parent, now, created) for n in range(2, parts + 1)],
+    )
+    rows = await fetch_rows(
+        conn,
+        "SELECT id FROM outbox WHERE paper_id = ? AND channel_id = ? AND kind = ? ORDER BY version",
+        (key, bundle.channel_id, kind),
+    )
+    return [r[0] for r in rows]
 
 
 def digest_title(settings: VolumeSettings, day: date, *, scheduled: bool) -> str:
@@ -193,10 +209,14 @@ class Digests:
         per_part_titles: int,
         thread: bool,
         due_only: bool = True,
+        ledger_line: str | None = None,
     ) -> tuple[int, int] | None:
         """Turn the channel's held digest papers (those due at ``now``; all of them with
         ``due_only`` false: "send the digest now") into a digest; ``(digest id, papers)``,
-        or None when nothing was held (an empty digest posts nothing)."""
+        or None when nothing was held (an empty digest posts nothing). ``ledger_line``: one
+        extra line under the first part's heading (the daily ledger's "what arXiv announced
+        and what this channel got", built elsewhere); with it, a digest of no papers is
+        posted too (the line alone), so that "nothing today" is visible as such."""
         async with self.db.transaction() as conn:
             rows = await fetch_rows(
                 conn,
@@ -206,7 +226,7 @@ class Digests:
                 + " ORDER BY o.id",
                 (channel_id, now) if due_only else (channel_id,),
             )
-            if not rows:
+            if not rows and not ledger_line:
                 return None
             found = await fetch_rows(
                 conn, f"SELECT {SETTINGS_COLUMNS} FROM channels WHERE id=?", (channel_id,)
@@ -220,22 +240,34 @@ class Digests:
             )
             title = digest_title(settings, day, scheduled=due_only and settings.digest)
             bundle = Bundle(
-                channel_id, MessageKind.DIGEST, title, day, settings.tz, now, entries, thread
+                channel_id,
+                MessageKind.DIGEST,
+                title,
+                day,
+                settings.tz,
+                now,
+                entries,
+                thread,
+                note=ledger_line or "",
             )
             digest_id = await write_bundle(conn, bundle, now)
         return digest_id, len(entries)
 
     async def part(self, message: OutboxMessage) -> StoredPart | None:
         """The part an outbox message of kind digest/overflow sends (None: not a part)."""
+        kind, _, number = message.paper_id.partition(":")
+        head = await self.db.fetchone(
+            "SELECT id, kind, title, parts, papers, note FROM digests "
+            "WHERE id = ? AND kind = ? AND channel_id = ?",
+            (int(number) if number.isdigit() else -1, kind, message.channel_id),
+        )
+        if head is None:
+            return None
         rows = await self.db.fetchall(
-            "SELECT d.id, d.kind, d.title, d.parts, d.papers, e.paper_id, e.full, "
-            "e.group_label, e.also FROM digest_entries e JOIN digests d ON d.id = e.digest_id "
-            "WHERE e.part_id = ? ORDER BY e.position",
+            "SELECT paper_id, full, group_label, also FROM digest_entries WHERE part_id = ? "
+            "ORDER BY position",
             (message.id,),
         )
-        if not rows:
-            return None
-        head = rows[0]
         entries = tuple(
             (r["paper_id"], bool(r["full"]), r["group_label"], tuple(map(int, r["also"].split())))
             for r in rows
@@ -248,7 +280,17 @@ class Digests:
             head["parts"],
             head["papers"],
             entries,
+            head["note"] if message.version == 1 else "",
         )
+
+    async def unsent_parts(self, digest_id: int) -> int:
+        """How many parts of a digest or overflow message are not sent yet."""
+        row = await self.db.fetchone(
+            "SELECT count(*) AS n FROM digests d JOIN outbox o ON o.channel_id = d.channel_id "
+            "AND o.paper_id = d.kind || ':' || d.id WHERE d.id = ? AND o.state != 'sent'",
+            (digest_id,),
+        )
+        return int(row["n"]) if row else 0
 
     async def carrier(self, paper_id: str, channel_id: int) -> Carrier | None:
         """Which digest or overflow part carried ``paper_id`` to the channel (None: none)."""
@@ -272,6 +314,14 @@ class Digests:
             row["state"],
             row["sent_at"],
         )
+
+    async def held_papers(self, channel_id: int, reason: str) -> builtins.list[HeldPaper]:
+        """The channel's alerts held for ``reason`` (not yet in a part), in queue order, as
+        digest assembly reads them (``digest`` shows what the next digest holds)."""
+        rows = await self.db.fetchall(
+            HELD_PAPERS + "AND o.hold_reason = ? ORDER BY o.id", (channel_id, reason)
+        )
+        return [held_paper(r) for r in rows]
 
     async def held(self, channel_id: int) -> builtins.list[HeldEntry]:
         """The channel's held papers not yet in a part, oldest first (``digest`` shows them)."""

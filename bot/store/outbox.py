@@ -32,11 +32,12 @@ _INSERT = (
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 #: An alert is born pending (admitted at once) in a plain instant channel, and held "new" in a
-#: channel with volume settings: the next delivery round routes it (digest, quiet, cap).
+#: channel with volume settings: the next delivery round routes it (digest, quiet, cap), and
+#: its ``held_at`` (when it matched) picks its digest, however late the round runs.
 _INSERT_ALERT = (
     "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, sub_ids, "
-    "state, hold_reason, held_until, admitted_at, created_at) "
-    "VALUES (?, ?, 'alert', ?, ?, ?, ?, ?, ?, ?, ?)"
+    "state, hold_reason, held_until, held_at, admitted_at, created_at) "
+    "VALUES (?, ?, 'alert', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 #: A channel whose alerts are routed by its volume settings (``VolumeSettings.plain`` false).
 MANAGED = "(mode != 'instant' OR cap IS NOT NULL OR quiet_from IS NOT NULL)"
@@ -105,9 +106,9 @@ async def queue_alerts(
                 "\n".join(a.reasons),
                 " ".join(map(str, a.subscription_ids)),
                 *(
-                    ("held", "new", 0.0, None)
+                    ("held", "new", 0.0, now, None)
                     if a.channel_id in managed
-                    else ("pending", None, None, now)
+                    else ("pending", None, None, None, now)
                 ),
                 created,
             )

@@ -19,6 +19,7 @@ yet carried by a part.
 from __future__ import annotations
 
 import builtins
+import sqlite3
 import time
 from dataclasses import dataclass, replace
 
@@ -26,7 +27,7 @@ import aiosqlite
 
 from bot.model import MessageKind
 from bot.model.digest import plan_overflow
-from bot.model.volume import VolumeSettings, day_bounds, local_date, route
+from bot.model.volume import VolumeSettings, day_bounds, local_date, next_digest, route
 from bot.store.channels import SETTINGS_COLUMNS, settings_of, settings_row
 from bot.store.db import Database, changed, fetch_rows
 from bot.store.digests import CARRIED, DIGEST, HELD_PAPERS, NEW, Bundle, held_paper, write_bundle
@@ -91,6 +92,27 @@ async def forget_subscription(
             (f"unsubscribed #{subscription_id}", time.time(), *dropped),
         )
     return len(dropped)
+
+
+async def _hold_for_digests(
+    conn: aiosqlite.Connection,
+    settings: VolumeSettings,
+    rows: builtins.list[sqlite3.Row],
+    now: float,
+) -> Routed:
+    """Hold each alert for the first digest after it matched (``held_at``; a round that runs
+    late, or a process down at digest time, does not push a paper to the next digest)."""
+    by_until: dict[float, builtins.list[int]] = {}
+    for row in rows:
+        matched = row["held_at"] if row["held_at"] is not None else now
+        by_until.setdefault(next_digest(settings, min(matched, now)), []).append(row["id"])
+    for until, ids in by_until.items():
+        await conn.execute(
+            f"UPDATE outbox SET hold_reason='{DIGEST}', held_until=?, held_at=? "
+            f"WHERE id IN ({marks(ids)})",
+            (until, now, *ids),
+        )
+    return Routed(held=len(rows), reason=DIGEST, until=min(by_until))
 
 
 class Volume:
@@ -240,6 +262,8 @@ class Volume:
             admitted_today = await self._admitted(conn, channel_id, start, end)
             decision = route(settings, now, len(rows), admitted_today)
             ids = [r["id"] for r in rows]
+            if settings.digest:
+                return await _hold_for_digests(conn, settings, rows, now)
             if decision.hold is not None:
                 reason, until = decision.hold
                 await conn.execute(

@@ -165,4 +165,9 @@ def test_group_shape() -> None:
         "list": [],
         "status": [],
         "help": [],
+        "mode": ["setting"],
+        "cap": ["limit"],
+        "quiet": ["hours"],
+        "ledger": ["switch"],
+        "digest": ["now"],
     }

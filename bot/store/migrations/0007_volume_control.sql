@@ -17,7 +17,8 @@ ALTER TABLE channels ADD COLUMN ledger INTEGER NOT NULL DEFAULT 0;
 
 -- A digest or an overflow message: papers posted together, in one or more parts.
 -- local_date: the channel's local day it is for; due_at: when it was due (epoch seconds);
--- title: its heading as posted; anchor_id: the alert an overflow message threads under.
+-- title: its heading as posted; anchor_id: the alert an overflow message threads under;
+-- note: an extra line under the heading of its first part (the ledger's line; '' for none).
 CREATE TABLE digests (
     id INTEGER PRIMARY KEY,
     channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
@@ -29,7 +30,8 @@ CREATE TABLE digests (
     created_at REAL NOT NULL,
     papers INTEGER NOT NULL,
     parts INTEGER NOT NULL,
-    anchor_id INTEGER REFERENCES outbox(id)
+    anchor_id INTEGER REFERENCES outbox(id),
+    note TEXT NOT NULL DEFAULT ''
 );
 
 -- Which paper goes in which part, stored before the first part is sent. One row per carried
