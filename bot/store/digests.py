@@ -145,13 +145,18 @@ async def write_bundle(conn: aiosqlite.Connection, bundle: Bundle, now: float) -
     # The carried ids as one JSON parameter: no scan of digest_entries, no variable limit.
     carried = json.dumps([e.alert_id for e in bundle.entries])
     await conn.execute(
-        f"UPDATE outbox SET state='held', hold_reason='{CARRIED}', held_until=NULL "
-        "WHERE id IN (SELECT value FROM json_each(?))",
+        # Held already (assembly and routing take held rows only): ``state`` is not set again,
+        # so SQLite leaves the indexes on it alone.
+        f"UPDATE outbox SET hold_reason='{CARRIED}', held_until=NULL "
+        "WHERE id IN (SELECT value FROM json_each(?)) AND state = 'held'",
         (carried,),
     )
+    # ``+state`` and ``IS NOT NULL`` steer SQLite to the parent index: by ``state`` it would
+    # scan every held row of every channel (quadratic over many digests).
     await conn.execute(
         "UPDATE outbox SET state='dropped', drop_reason=?, dropped_at=? "
-        "WHERE parent_id IN (SELECT value FROM json_each(?)) AND state IN ('pending', 'held')",
+        "WHERE parent_id IS NOT NULL AND parent_id IN (SELECT value FROM json_each(?)) "
+        "AND +state IN ('pending', 'held')",
         (f"its paper went in {bundle.kind.value} {digest_id}", now, carried),
     )
     return digest_id
@@ -296,9 +301,9 @@ class Digests:
         """Which digest or overflow part carried ``paper_id`` to the channel (None: none)."""
         row = await self.db.fetchone(
             "SELECT d.id, d.kind, d.title, d.local_date, d.parts, e.part, e.part_id, o.state, "
-            "o.sent_at FROM digest_entries e JOIN digests d ON d.id = e.digest_id "
-            "JOIN outbox o ON o.id = e.part_id "
-            "WHERE e.paper_id = ? AND d.channel_id = ?",
+            "o.sent_at FROM outbox a JOIN digest_entries e ON e.alert_id = a.id "
+            "JOIN digests d ON d.id = e.digest_id JOIN outbox o ON o.id = e.part_id "
+            "WHERE a.paper_id = ? AND a.channel_id = ? AND a.kind = 'alert'",
             (paper_id, channel_id),
         )
         if row is None:

@@ -17,7 +17,7 @@ import aiosqlite
 
 from bot.model import MessageKind, OutboxMessage
 from bot.store.db import changed, fetch_rows, now_iso
-from bot.store.outbox_reads import OutboxReads, marks
+from bot.store.outbox_reads import PARENT_READY, OutboxReads, marks
 
 #: A claim whose lease ran out was interrupted mid-send: its outcome is unknown, so the next
 #: attempt checks the platform from the time that claim began.
@@ -213,7 +213,7 @@ class Outbox(OutboxReads):
                 "WHERE c.paused_reason IS NULL AND ("
                 "(o.state = 'pending' AND o.not_before <= ?) OR "
                 "(o.state = 'sending' AND o.claimed_until < ?)) "
-                "AND (o.parent_id IS NULL OR p.state = 'sent')" + channel_filter + ") "
+                f"AND {PARENT_READY}" + channel_filter + ") "
                 "WHERE n <= ? ORDER BY id LIMIT ?",
                 params,
             )
@@ -308,11 +308,12 @@ class Outbox(OutboxReads):
             )
 
     async def mark_failed(self, message_id: int, error: str) -> None:
-        """The platform refused this message for good (HTTP 400): record why, with its replies."""
+        """The platform refused this message for good (HTTP 400): record why, with its replies
+        (but an overflow message carries other papers: it is posted on its own instead)."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET state='failed', last_error=?, claimed_by=NULL, "
-                "claimed_until=NULL WHERE id=? OR parent_id=?",
+                "claimed_until=NULL WHERE id=? OR (parent_id=? AND kind != 'overflow')",
                 (error, message_id, message_id),
             )
 

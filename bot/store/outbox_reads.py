@@ -18,6 +18,12 @@ from dataclasses import dataclass
 
 from bot.store.db import Database
 
+#: A message may go once its parent is sent; an overflow message also when the alert it
+#: threads under was refused or dropped (it is then posted on its own: nothing is lost).
+PARENT_READY = (
+    "(o.parent_id IS NULL OR p.state = 'sent' "
+    "OR (o.kind = 'overflow' AND p.state IN ('failed', 'dropped')))"
+)
 #: Refused messages listed by ``status`` (the count covers all of them).
 RECENT_FAILURES = 5
 #: The rules above, for SQL over ``outbox o`` at time ``:now``.
@@ -146,7 +152,7 @@ class OutboxReads:
             "SELECT min(o.not_before) AS due FROM outbox o JOIN channels c ON c.id = o.channel_id "
             "LEFT JOIN outbox p ON p.id = o.parent_id "
             "WHERE o.state = 'pending' AND c.paused_reason IS NULL "
-            f"AND (o.parent_id IS NULL OR p.state = 'sent') {later}AND {chosen}",
+            f"AND {PARENT_READY} {later}AND {chosen}",
             params,
         )
         held = "AND o.held_until <= :now " if unheld_at is not None else ""

@@ -56,7 +56,8 @@ async def _drop_children(conn: aiosqlite.Connection, ids: builtins.list[int], wh
     """Thread replies waiting under rows that will not be posted as alerts are dropped."""
     await conn.execute(
         f"UPDATE outbox SET state='dropped', drop_reason=?, dropped_at=? "
-        f"WHERE parent_id IN ({marks(ids)}) AND state IN ('pending', 'held')",
+        f"WHERE parent_id IS NOT NULL AND parent_id IN ({marks(ids)}) "
+        "AND +state IN ('pending', 'held')",
         (why, time.time(), *ids),
     )
 

@@ -237,3 +237,27 @@ async def test_a_ledger_line_goes_under_the_first_heading_and_posts_an_empty_dig
     [part] = room.recorder.posted
     assert part.digest.note == "2026-07-14 cs.AI: 27 new, 89 cross -> 0 here"
     assert part.digest.entries == ()
+
+
+async def test_an_overflow_whose_alert_was_refused_is_posted_on_its_own(store):
+    room = await make_room(store, utc(2026, 7, 14, 10, 0), cap=1)
+    first, *rest = await room.queue(3)
+    room.recorder.refuse.add(first)
+    for _ in range(3):
+        await room.deliver()
+    [overflow] = room.recorder.posted
+    assert overflow.message.kind is MessageKind.OVERFLOW and overflow.message.parent_ref is None
+    assert [e.paper.arxiv_id for e in overflow.digest.entries] == rest
+
+
+async def test_the_carrier_of_a_paper_names_the_digest_that_posted_it(store):
+    room = await make_room(store, utc(2026, 7, 14, 10, 0), mode=Mode.DAILY, at=time(9, 0))
+    [paper] = await room.queue(1)
+    assert await store.digests.carrier(paper, room.channel_id) is None  # held, in no part yet
+    room.goto(utc(2026, 7, 15, 9, 0))
+    await room.deliver()
+    carrier = await store.digests.carrier(paper, room.channel_id)
+    assert carrier is not None and (carrier.kind, carrier.state) == ("digest", "sent")
+    assert carrier.local_date == date(2026, 7, 15)
+    states = {p: s for p, _c, _k, _v, s in await store.outbox.states()}
+    assert states[paper] == "sent"  # the alert row is sent with the part that carried it

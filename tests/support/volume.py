@@ -12,7 +12,7 @@ from bot.delivery import Deliverer
 from bot.ingest.ingestor import Ingestor
 from bot.model import AnnounceType, ListingItem, MessageKind, Paper, Subscription, SubscriptionKind
 from bot.model.volume import VolumeSettings
-from bot.port import AdapterSpec, Outgoing
+from bot.port import AdapterSpec, Outgoing, Refused
 from bot.store import Store
 from support.clock import FakeClock
 
@@ -38,8 +38,11 @@ class Recorder:
 
     thread_kinds: tuple[MessageKind, ...] = ()
     posted: list[Outgoing] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)  # paper ids whose alerts are refused
 
     async def deliver(self, outgoing: Outgoing) -> str | None:
+        if outgoing.message.paper_id in self.refuse:
+            raise Refused("refused by the test")
         self.posted.append(outgoing)
         return f"m{len(self.posted)}"
 
