@@ -19,14 +19,17 @@ from slack_sdk.models.blocks import Block
 from support.adapters import adapter_context, store_commands
 from support.fake_discord import GOOD_TOKEN, FakeDiscord
 from support.fake_slack import FakeSlack
+from support.fakeweb import Reply as FakeReply
 from support.volume import make_room, utc
 
 from adapters.discord import spec as discord_spec
 from adapters.discord.bot import DiscordAdapter
 from adapters.discord.render import digest_message
+from adapters.discord.webhook import DiscordWebhookAdapter
 from adapters.slack import spec as slack_spec
 from adapters.slack.bot import SlackAdapter
 from adapters.slack.render import render_digest
+from adapters.slack.webhook import SlackWebhookAdapter
 from bot.config import Config
 from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.digest import DigestPart
@@ -206,3 +209,32 @@ def test_the_ledger_line_renders_within_limits_on_both_platforms() -> None:
     assert slack["blocks"][1]["type"] == "context"  # the line, under the header
     payload = digest_message(part)
     assert len(payload["content"]) <= 2000 and "@everyone" not in payload["content"]
+
+
+async def test_webhooks_post_digest_parts_as_consecutive_messages(store, fake_server) -> None:
+    """A webhook cannot thread: every part is a message of its own, within the limits."""
+    parts = await digest_parts(store, discord_spec.WEBHOOK)
+    json_type = {"Content-Type": "application/json"}
+    fake_server.route("/discord", FakeReply(200, '{"id": "9"}', json_type), method="POST")
+    fake_server.route("/slack", FakeReply(200, "ok"), method="POST")
+    config = Config(database_path=Path(store.path))
+    for platform, path, cls in (
+        ("discord-webhook", "/discord", DiscordWebhookAdapter),
+        ("slack-webhook", "/slack", SlackWebhookAdapter),
+    ):
+        adapter = cls(adapter_context(config, platform), timeout=5.0)
+        try:
+            for i, part in enumerate(parts):
+                message = OutboxMessage(100 + i, "digest:1", 1, MessageKind.DIGEST, part.part, ())
+                channel = Channel(1, "team", platform)
+                destination = Destination("team", None, {"webhook_url": fake_server.url(path)})
+                await adapter.deliver(Outgoing(message, channel, destination, digest=part))
+        finally:
+            await adapter.stop()
+    discord_posts = fake_server.requests_for("/discord", "POST")
+    slack_posts = fake_server.requests_for("/slack", "POST")
+    assert len(discord_posts) == len(slack_posts) == len(parts)
+    for request in discord_posts:
+        check_discord(json.loads(request.body))
+    for request in slack_posts:
+        check_slack(json.loads(request.body))
