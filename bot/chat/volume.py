@@ -62,7 +62,7 @@ class VolumeService:
         return text
 
     async def _configure(self, channel: Channel, settings: VolumeSettings) -> VolumeSettings:
-        return await self.store.volume.configure(channel.id, settings)
+        return await self.store.volume.configure(channel.id, settings, now=self.clock.time())
 
     async def set_mode(self, channel: Channel, words: list[str]) -> str:
         old = await self._settings(channel)
@@ -115,7 +115,7 @@ class VolumeService:
         settings = await self._settings(channel)
         if word == "on" and not settings.digest:
             raise UserError("the ledger line goes in digests: set `mode daily HH:MM` first")
-        await self.store.volume.set_ledger(channel.id, word == "on")
+        await self.store.volume.set_ledger(channel.id, word == "on", now=self.clock.time())
         if word == "off":
             return "Ledger off."
         return "Ledger on: each digest says what arXiv announced and what this channel got."

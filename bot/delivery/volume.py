@@ -75,9 +75,11 @@ class Settler:
     async def settle(self, now: float) -> int:
         """Settle every channel with held rows due at ``now``; how many papers moved. Routing
         goes first, so a round that runs late (or after a restart) assembles at once the
-        digest its papers were matched for."""
+        digest its papers were matched for. Then, with a ledger, digest slots that passed
+        with nothing held post the ledger's line alone."""
         due = await self.store.volume.due(now)
-        if not due:
+        owed = await self.store.volume.ledger_due(now) if self.ledger_line else []
+        if not due and not owed:
             return 0
         platforms = {c.id: c.platform for c in await self.store.channels.list()}
         moved = 0
@@ -85,19 +87,29 @@ class Settler:
             moved += await self._route(channel_id, self.spec(platforms.get(channel_id, "")), now)
         for channel_id, digest in await self.store.volume.due(now):
             if digest:
-                spec = self.spec(platforms.get(channel_id, ""))
-                made = await self.store.digests.assemble(
-                    channel_id,
-                    now,
-                    per_part_full=spec.digest_entries,
-                    per_part_titles=spec.digest_titles,
-                    thread=spec.threads_digests,
-                    ledger_line=await self._ledger(channel_id, now),
+                moved += max(
+                    await self._assemble(channel_id, platforms.get(channel_id, ""), now), 0
                 )
-                if made is not None:
-                    log.info("channel %d: digest %d of %d paper(s) queued", channel_id, *made)
-                    moved += made[1]
+        for channel_id in await self.store.volume.ledger_due(now) if owed else []:
+            if await self._assemble(channel_id, platforms.get(channel_id, ""), now) < 0:
+                await self.store.volume.mark_digest(channel_id, now)  # no line: nothing owed
         return moved
+
+    async def _assemble(self, channel_id: int, platform: str, now: float) -> int:
+        """The channel's scheduled digest; its papers (-1: none was made)."""
+        spec = self.spec(platform)
+        made = await self.store.digests.assemble(
+            channel_id,
+            now,
+            per_part_full=spec.digest_entries,
+            per_part_titles=spec.digest_titles,
+            thread=spec.threads_digests,
+            ledger_line=await self._ledger(channel_id, now),
+        )
+        if made is None:
+            return -1
+        log.info("channel %d: digest %d of %d paper(s) queued", channel_id, *made)
+        return made[1]
 
     async def _route(self, channel_id: int, spec: AdapterSpec, now: float) -> int:
         routed = await self.store.volume.route(

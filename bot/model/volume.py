@@ -208,6 +208,21 @@ def next_digest(settings: VolumeSettings, after: float) -> float:
     raise ValueError("no digest time within 9 days")  # pragma: no cover - a week always has one
 
 
+def previous_digest(settings: VolumeSettings, now: float) -> float:
+    """The latest digest time at or before ``now`` (the slot a ledger line is for)."""
+    tz = settings.zone
+    at = settings.at or clock_time(0, 0)
+    start = local(tz, now).date()
+    for offset in range(9):
+        day = start - timedelta(days=offset)
+        if settings.mode is Mode.WEEKLY and day.weekday() != settings.day:
+            continue
+        when = local_instant(tz, day, at)
+        if when <= now:
+            return when
+    raise ValueError("no digest time within 9 days")  # pragma: no cover - a week always has one
+
+
 def in_quiet(settings: VolumeSettings, instant: float) -> bool:
     """Whether ``instant`` falls in the channel's quiet hours (from inclusive, to exclusive)."""
     if settings.quiet is None:

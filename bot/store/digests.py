@@ -256,6 +256,10 @@ class Digests:
                 note=ledger_line or "",
             )
             digest_id = await write_bundle(conn, bundle, now)
+            if due_only:  # the scheduled digest of this slot is made (the ledger's clock)
+                await conn.execute(
+                    "UPDATE channels SET last_digest_at=? WHERE id=?", (now, channel_id)
+                )
         return digest_id, len(entries)
 
     async def part(self, message: OutboxMessage) -> StoredPart | None:

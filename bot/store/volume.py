@@ -27,7 +27,14 @@ import aiosqlite
 
 from bot.model import MessageKind
 from bot.model.digest import plan_overflow
-from bot.model.volume import VolumeSettings, day_bounds, local_date, next_digest, route
+from bot.model.volume import (
+    VolumeSettings,
+    day_bounds,
+    local_date,
+    next_digest,
+    previous_digest,
+    route,
+)
 from bot.store.channels import SETTINGS_COLUMNS, settings_of, settings_row
 from bot.store.db import Database, changed, fetch_rows
 from bot.store.digests import CARRIED, DIGEST, HELD_PAPERS, NEW, Bundle, held_paper, write_bundle
@@ -128,12 +135,15 @@ class Volume:
         )
         return settings_of(row) if row else VolumeSettings()
 
-    async def configure(self, channel_id: int, settings: VolumeSettings) -> VolumeSettings:
+    async def configure(
+        self, channel_id: int, settings: VolumeSettings, *, now: float | None = None
+    ) -> VolumeSettings:
         """Store new settings; the old ones. When mode, zone, cap or quiet hours change, the
         channel's alerts nobody is sending yet are routed again by the next round (pending
         ones never attempted, held ones not waiting for a digest; digest papers too while a
         digest mode stays). Leaving a digest mode makes the held digest due at once (it is
-        sent now, as a digest)."""
+        sent now, as a digest). Digest slots before ``now`` owe no ledger line."""
+        now = time.time() if now is None else now
         async with self.db.transaction() as conn:
             rows = await fetch_rows(
                 conn, f"SELECT {SETTINGS_COLUMNS} FROM channels WHERE id=?", (channel_id,)
@@ -141,7 +151,9 @@ class Volume:
             old = settings_of(rows[0])
             sets = ", ".join(f"{c.strip()}=?" for c in SETTINGS_COLUMNS.split(","))
             await conn.execute(
-                f"UPDATE channels SET {sets} WHERE id=?", (*settings_row(settings), channel_id)
+                f"UPDATE channels SET {sets}, last_digest_at=max(coalesce(last_digest_at, 0), ?) "
+                "WHERE id=?",
+                (*settings_row(settings), now, channel_id),
             )
             if replace(old, ledger=settings.ledger) == settings:
                 return old
@@ -161,17 +173,38 @@ class Volume:
             )
         return old
 
-    async def set_ledger(self, channel_id: int, on: bool) -> bool:
-        """Switch the channel's ledger flag; whether it changed."""
+    async def set_ledger(self, channel_id: int, on: bool, *, now: float | None = None) -> bool:
+        """Switch the channel's ledger flag; whether it changed. Switched on, the digest slots
+        before ``now`` are not owed a ledger line."""
+        now = time.time() if now is None else now
         async with self.db.transaction() as conn:
             return (
                 await changed(
                     conn,
-                    "UPDATE channels SET ledger=? WHERE id=? AND ledger!=?",
-                    (int(on), channel_id, int(on)),
+                    "UPDATE channels SET ledger=?, last_digest_at=max(coalesce(last_digest_at, 0), "
+                    "?) WHERE id=? AND ledger!=?",
+                    (int(on), now, channel_id, int(on)),
                 )
                 > 0
             )
+
+    async def ledger_due(self, now: float) -> builtins.list[int]:
+        """Digest channels with the ledger on whose latest digest slot (at or before ``now``)
+        has not been assembled: they owe a digest even with nothing held (the line alone)."""
+        rows = await self.db.fetchall(
+            f"SELECT id, last_digest_at, {SETTINGS_COLUMNS} FROM channels "
+            "WHERE mode != 'instant' AND ledger = 1 ORDER BY id"
+        )
+        return [
+            r["id"]
+            for r in rows
+            if previous_digest(settings_of(r), now) > (r["last_digest_at"] or 0.0)
+        ]
+
+    async def mark_digest(self, channel_id: int, now: float) -> None:
+        """Record that the channel's scheduled digest for the slot before ``now`` was made."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE channels SET last_digest_at=? WHERE id=?", (now, channel_id))
 
     # -- the generic states -------------------------------------------------------------
 

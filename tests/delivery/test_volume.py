@@ -261,3 +261,35 @@ async def test_the_carrier_of_a_paper_names_the_digest_that_posted_it(store):
     assert carrier.local_date == date(2026, 7, 15)
     states = {p: s for p, _c, _k, _v, s in await store.outbox.states()}
     assert states[paper] == "sent"  # the alert row is sent with the part that carried it
+
+
+async def test_with_the_ledger_on_each_digest_slot_posts_its_line_once_even_when_empty(store):
+    room = await make_room(store, utc(2026, 7, 14, 10, 0), mode=Mode.DAILY, at=time(9, 0))
+    await store.volume.set_ledger(room.channel_id, True, now=room.clock.time())
+
+    async def line(channel_id: int, now: float) -> str:
+        return "cs.AI: 27 new, 89 cross -> 0 here"
+
+    room.deliverer.settler.ledger_line = line
+    assert await room.deliver() == 0  # 09:00 today passed before the ledger was on
+    room.goto(utc(2026, 7, 15, 9, 0))
+    assert await room.deliver() == 1
+    assert await room.deliver() == 0  # once a slot
+    await room.queue(2)  # held for the next digest, which carries the line too
+    await room.deliver()
+    room.goto(utc(2026, 7, 16, 9, 0))
+    await room.deliver()
+    assert await room.deliver() == 0
+    notes = [(o.digest.note, len(o.digest.entries)) for o in room.recorder.posted]
+    assert notes == [
+        ("cs.AI: 27 new, 89 cross -> 0 here", 0),
+        ("cs.AI: 27 new, 89 cross -> 0 here", 2),
+    ]
+
+
+async def test_without_a_ledger_line_an_empty_digest_slot_posts_nothing(store):
+    room = await make_room(
+        store, utc(2026, 7, 14, 10, 0), mode=Mode.DAILY, at=time(9, 0), ledger=True
+    )
+    room.goto(utc(2026, 7, 15, 9, 0))
+    assert await room.deliver() == 0 and room.recorder.posted == []

@@ -72,7 +72,11 @@ class Room:
 
     async def configure(self, **changes: object) -> None:
         now = await self.store.volume.settings(self.channel_id)
-        await self.store.volume.configure(self.channel_id, replace(now, **changes))  # type: ignore[arg-type]
+        await self.store.volume.configure(
+            self.channel_id,
+            replace(now, **changes),  # type: ignore[arg-type]
+            now=self.clock.time(),
+        )
 
     async def subscribe(self, value: str) -> Subscription:
         sub = await self.store.subscriptions.add(
@@ -123,5 +127,9 @@ async def make_room(
     room = Room(store, clock, channel.id, [], recorder, deliverer)
     await room.subscribe("x")
     if settings:
-        await store.volume.configure(channel.id, VolumeSettings(**settings))  # type: ignore[arg-type]
+        await store.volume.configure(
+            channel.id,
+            VolumeSettings(**settings),  # type: ignore[arg-type]
+            now=clock.time(),
+        )
     return room

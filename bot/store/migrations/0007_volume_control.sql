@@ -14,6 +14,9 @@ ALTER TABLE channels ADD COLUMN cap INTEGER;
 ALTER TABLE channels ADD COLUMN quiet_from TEXT;
 ALTER TABLE channels ADD COLUMN quiet_to TEXT;
 ALTER TABLE channels ADD COLUMN ledger INTEGER NOT NULL DEFAULT 0;
+-- When the channel's last scheduled digest was assembled (epoch seconds): with the ledger on,
+-- a digest slot that passes with nothing held still posts the ledger's line, once.
+ALTER TABLE channels ADD COLUMN last_digest_at REAL;
 
 -- A digest or an overflow message: papers posted together, in one or more parts.
 -- local_date: the channel's local day it is for; due_at: when it was due (epoch seconds);
