@@ -17,6 +17,7 @@ from bot.chat.services import Services
 from bot.chat.volume import VolumeService
 from bot.model import Channel, CommandContext, Reply
 from bot.model.text import literal
+from bot.model.volume import VolumeSettings
 
 MODE_USAGE = "mode [instant [TZ] | daily HH:MM [TZ] | weekly DAY HH:MM [TZ]]"
 
@@ -101,7 +102,7 @@ class VolumeCommands:
         if not args.strip():
             channel = await self._channel(ctx, create=False)
             if channel is None:
-                return Reply("Settings of this channel: mode instant UTC; cap off; quiet off.")
+                return Reply(f"Settings of this channel: {VolumeSettings().describe()}")
             text = await self.volume.describe(channel)
             return Reply(f"Settings of this channel: {text}")
         found = await self._changing(ctx)
