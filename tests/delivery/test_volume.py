@@ -10,6 +10,7 @@ from support.volume import make_room, utc
 from bot.ingest.ingestor import Ingestor
 from bot.model import AnnounceType, ListingItem, MessageKind, Paper
 from bot.model.volume import Mode, VolumeSettings
+from bot.port import OutcomeUnknown
 
 BERLIN = "Europe/Berlin"
 
@@ -293,3 +294,41 @@ async def test_without_a_ledger_line_an_empty_digest_slot_posts_nothing(store):
     )
     room.goto(utc(2026, 7, 15, 9, 0))
     assert await room.deliver() == 0 and room.recorder.posted == []
+
+
+class LosesFirstAnswer:
+    """Posts everything, but the answer to the first digest part is lost (the platform has
+    it); ``find_sent`` finds what was posted, as the Slack and Discord adapters do."""
+
+    thread_kinds: tuple[MessageKind, ...] = ()
+
+    def __init__(self) -> None:
+        self.posted: dict[str, str] = {}
+        self.posts: list[str] = []  # every post's key, repeats included
+        self.lost = False
+
+    async def deliver(self, outgoing):
+        ref = f"m{len(self.posts) + 1}"
+        self.posts.append(outgoing.message.key)
+        self.posted[outgoing.message.key] = ref
+        if outgoing.message.kind is MessageKind.DIGEST and not self.lost:
+            self.lost = True
+            raise OutcomeUnknown("no answer from the platform within 10 s")
+        return ref
+
+    async def find_sent(self, outgoing):
+        return self.posted.get(outgoing.message.key)
+
+
+async def test_a_digest_part_whose_answer_was_lost_is_found_not_posted_again(store):
+    room = await make_room(store, utc(2026, 7, 14, 10, 0), mode=Mode.DAILY, at=time(9, 0))
+    platform = LosesFirstAnswer()
+    room.deliverer.adapters = {"room": platform}  # type: ignore[assignment]
+    await room.queue(15)  # two parts on the room's spec (10 full entries a part)
+    room.goto(utc(2026, 7, 15, 9, 0))
+    for _ in range(4):
+        await room.deliver()
+        room.clock.advance(60)  # past the retry's back-off
+    assert len(platform.posts) == len(set(platform.posts)) == 2  # each part posted once
+    states = [s for _p, _c, _k, _v, s in await store.outbox.states()]
+    assert set(states) == {"sent"}
