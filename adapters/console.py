@@ -14,6 +14,7 @@ from typing import TextIO
 
 from bot.chat.text import alert_text, paper_card_text
 from bot.model import CommandContext, MessageKind, Reply
+from bot.model.digest import part_text
 from bot.model.text import record_of, split_literals
 from bot.port import AdapterContext, AdapterSpec, Outgoing, Refused
 
@@ -24,6 +25,9 @@ SPEC = AdapterSpec(
     rate_limit_commands=False,  # one local user: no "Slow down" for the person at the keyboard
     default_channel="console",
     interactive=True,
+    # A terminal has no message limit: a digest is one message unless it is very long.
+    digest_entries=50,
+    digest_titles=500,
 )
 
 PROMPT = "paperbot> "
@@ -82,9 +86,13 @@ class ConsoleAdapter:
         return render_reply(await self.ctx.dispatch(ctx, text))
 
     async def deliver(self, outgoing: Outgoing) -> str | None:
+        if outgoing.digest is not None:  # a digest's parts follow each other
+            part = outgoing.digest
+            self._write(f"\n── {outgoing.channel.name} ──\n{part_text(part)}")
+            return None
         if outgoing.message.kind != MessageKind.ALERT:
             raise Refused(f"the console has no threads for {outgoing.message.kind!r} messages")
-        self._write(f"\n── new paper in {outgoing.channel.name} ──\n{alert_text(outgoing.alert)}")
+        self._write(f"\n── new paper in {outgoing.channel.name} ──\n{alert_text(outgoing.card)}")
         return None
 
     async def start(self) -> None:

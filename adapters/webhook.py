@@ -1,6 +1,7 @@
-"""What Slack and Discord incoming webhooks share: one HTTP session, alerts only (a webhook
-cannot thread), and transport errors turned into retries without ever showing the URL (it holds
-a secret). Each platform's module renders the payload and reads the platform's answer."""
+"""What Slack and Discord incoming webhooks share: one HTTP session, alerts and digest parts
+only (a webhook cannot thread: a digest's parts are consecutive messages), and transport
+errors turned into retries without ever showing the URL (it holds a secret). Each platform's
+module renders the payload and reads the platform's answer."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ class WebhookAdapter:
         raise NotImplementedError
 
     async def deliver(self, outgoing: Outgoing) -> str | None:
-        """Post one alert."""
-        if outgoing.message.kind != MessageKind.ALERT:
+        """Post one alert, digest part or overflow message."""
+        if outgoing.message.kind != MessageKind.ALERT and not outgoing.message.kind.bundle:
             kind = outgoing.message.kind.value
             raise Refused(f"a {self.label} cannot post {kind!r} thread replies")
         url = outgoing.destination.settings.get("webhook_url")

@@ -47,6 +47,7 @@ from bot.model import (
     Subscription,
 )
 from bot.model.adapter import AdapterSpec
+from bot.model.digest import DigestPart
 from bot.model.text import unexpected_error
 from bot.sources.redact import redact_text, redact_url
 from bot.sources.retry_after import parse_retry_after
@@ -61,6 +62,7 @@ __all__ = [
     "ChecksOutcome",
     "DeliveryError",
     "Destination",
+    "DigestPart",
     "Dispatch",
     "Front",
     "MarkHandler",
@@ -123,12 +125,22 @@ class Destination:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One outbox message ready to render: the neutral alert plus where it goes."""
+    """One outbox message ready to render, and where it goes: the neutral ``alert`` (alerts
+    and their thread replies), or the ``digest`` part (``message.kind`` digest / overflow; a
+    part after the first replies under ``message.parent_ref`` where that is set)."""
 
     message: OutboxMessage
     channel: Channel
     destination: Destination
-    alert: Alert
+    alert: Alert | None = None
+    digest: DigestPart | None = None
+
+    @property
+    def card(self) -> Alert:
+        """The alert of an alert or thread reply (a digest part has none)."""
+        if self.alert is None:
+            raise Refused(f"a {self.message.kind} message has no alert card")
+        return self.alert
 
 
 Dispatch = Callable[[CommandContext, str], Awaitable[Reply]]

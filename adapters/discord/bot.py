@@ -31,7 +31,8 @@ from adapters.discord.errors import delivery_error
 from adapters.discord.reading import DiscordReading
 from adapters.discord.slash import PaperCommands
 from bot.config import adapter_settings
-from bot.model import MessageKind
+from bot.model import MessageKind, OutboxMessage
+from bot.model.digest import DigestPart
 from bot.port import (
     AdapterContext,
     ChannelUnavailable,
@@ -221,10 +222,12 @@ class DiscordAdapter:
     async def _post(self, outgoing: Outgoing, channel_id: int) -> str:
         message = outgoing.message
         nonce = message_nonce(message.key)
-        paper = outgoing.alert.paper
+        if outgoing.digest is not None:
+            return await self._post_part(outgoing.digest, message, channel_id, nonce)
+        paper = outgoing.card.paper
         if message.kind == MessageKind.ALERT:
             view = self.reading.view(paper.arxiv_id)
-            return await self._send(channel_id, render.alert_message(outgoing.alert), nonce, view)
+            return await self._send(channel_id, render.alert_message(outgoing.card), nonce, view)
         if not message.parent_ref or not message.parent_ref.isdigit():
             raise Refused(f"{message.kind} message without a parent alert")
         parent = int(message.parent_ref)
@@ -238,6 +241,19 @@ class DiscordAdapter:
             except discord.NotFound:
                 pass  # no thread on that alert (its abstract failed): reply in the channel
         return await self._send(channel_id, payload, nonce, reply_to=parent)
+
+    async def _post_part(
+        self, part: DigestPart, message: OutboxMessage, channel_id: int, nonce: str
+    ) -> str:
+        """A digest or overflow part: in the thread of its parent (the digest's first part,
+        or the alert an overflow message follows) when there is one and threads are on."""
+        payload = render.digest_message(part)
+        parent = message.parent_ref
+        if not parent or not parent.isdigit() or not self.threads:
+            return await self._send(channel_id, payload, nonce)
+        name = part.title if part.kind == "digest" else f"{part.title} (overflow)"
+        await self._ensure_thread(channel_id, int(parent), render.thread_name_text(name))
+        return await self._send(int(parent), payload, nonce)
 
     async def _ensure_thread(self, channel_id: int, message_id: int, name: str) -> None:
         # Raw route: PartialMessage.create_thread needs a cached guild, i.e. the gateway.

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from bot.model import Alert, Paper, Reply
+from bot.model.digest import DigestEntry, DigestPart
 from bot.model.text import (
     author_line,
     card_summary,
@@ -190,7 +191,12 @@ def version_message(paper: Paper, version: int) -> dict[str, Any]:
 
 def thread_name(paper: Paper) -> str:
     """A thread title (1-100 characters, plain text: thread names render no markdown)."""
-    return cut_words(clean(paper.title).replace("\n", " "), THREAD_NAME_MAX) or paper.arxiv_id
+    return thread_name_text(paper.title) or paper.arxiv_id
+
+
+def thread_name_text(text: str) -> str:
+    """Any text as a thread title (at most 100 characters, one line)."""
+    return cut_words(clean(text).replace("\n", " "), THREAD_NAME_MAX) or "thread"
 
 
 def reply_text(text: str) -> str:
@@ -232,3 +238,57 @@ def reply_message(reply: Reply) -> dict[str, Any]:
         else:  # too long for a message (or holds a fence): sent as an attachment
             out["file"] = (doc.filename, doc.content.encode())
     return out
+
+
+#: A title in a digest's title list, and a group heading, at most (after escaping).
+DIGEST_TITLE_CHARS = 120
+GROUP_CHARS = 80
+
+
+def _digest_line(entry: DigestEntry) -> str:
+    title = esc(" ".join(entry.paper.title.split()) or entry.paper.arxiv_id, DIGEST_TITLE_CHARS)
+    also = f" ({entry.also_text})" if entry.also else ""
+    return f"• [{title}]({entry.paper.abs_url}){also}"
+
+
+def _title_embeds(part: DigestPart) -> list[dict[str, Any]]:
+    """Title lines (with their group headings) in embed descriptions of at most 4096
+    characters each; 20 lines fit well within 6000 characters a message."""
+    lines: list[str] = []
+    for group, entries in part.groups():
+        if group:
+            lines.append(f"**{esc(group, GROUP_CHARS)}**")
+        lines += [_digest_line(e) for e in entries]
+    embeds: list[dict[str, Any]] = []
+    for line in lines:
+        if embeds and len(embeds[-1]["description"]) + 1 + len(line) <= DESCRIPTION_MAX:
+            embeds[-1]["description"] += "\n" + line
+        else:
+            embeds.append({"description": line[:DESCRIPTION_MAX], "color": COLOR})
+    return embeds
+
+
+def digest_message(part: DigestPart) -> dict[str, Any]:
+    """One digest or overflow part: the heading as content, then one embed per full entry
+    (sharing the 6000-character budget; "Listed under" names the subscription) or the title
+    lines. Within 10 embeds for the part sizes the Discord spec declares (5 entries or 20
+    lines)."""
+    content = f"**{esc(part.heading, 300)}**"
+    if part.note:  # the ledger's line
+        content += "\n" + esc(part.note, 1500)
+    full = [e for e in part.entries if e.full]
+    if not full:
+        return message(content, _title_embeds(part)[:EMBEDS_MAX])
+    budget = EMBED_TOTAL_MAX // max(min(len(full), EMBEDS_MAX), 1)
+    embeds = [
+        paper_embed(
+            e.paper,
+            summary=e.summary,
+            authors=e.authors,
+            reasons=tuple(r for r in (e.group, e.also_text) if r),
+            when=e.paper.display_date,
+            budget=budget,
+        )
+        for e in full[:EMBEDS_MAX]
+    ]
+    return message(content, embeds)

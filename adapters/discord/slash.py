@@ -30,6 +30,7 @@ from adapters.discord.slash_author import add_author
 from adapters.discord.slash_insight import add_insight
 from adapters.discord.slash_people import add_people
 from adapters.discord.slash_reading import add_reading
+from adapters.discord.slash_volume import add_volume
 from bot.chat.text import find_references
 from bot.model import CommandContext, Paper, Reply
 from bot.model.text import cut_words
@@ -157,7 +158,8 @@ class PaperCommands:
 
     def group(self) -> app_commands.Group:
         """The ``paper`` group with its subcommands (the reading list's from
-        :mod:`adapters.discord.slash_reading`)."""
+        :mod:`adapters.discord.slash_reading`, volume control's from
+        :mod:`adapters.discord.slash_volume`, …)."""
         group = app_commands.Group(name="paper", description="arXiv paper alerts and look-ups")
         run = self.run
 
@@ -195,4 +197,5 @@ class PaperCommands:
         add_people(group, run)
         add_author(group, run)
         add_reading(group, run)
+        add_volume(group, run)
         return group

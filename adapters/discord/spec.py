@@ -13,6 +13,10 @@ BOT = AdapterSpec(
     threads=True,
     visibility_before_run=True,
     threads_digests=True,
+    # A digest part: 5 full entries (one embed each, 1,200 characters) or 20 title lines stay
+    # within 10 embeds and 6,000 characters a message (adapters/discord/render.py).
+    digest_entries=5,
+    digest_titles=20,
     # A retried post carries the same nonce with enforce_nonce: within the few minutes
     # Discord keeps a nonce, it answers with the message already posted instead of a second.
     checks_unknown_outcome=True,
@@ -24,4 +28,6 @@ WEBHOOK = AdapterSpec(
     factory="adapters.discord.webhook:DiscordWebhookAdapter",
     channel_keys=("webhook_url",),
     secret_keys=frozenset({"webhook_url"}),
+    digest_entries=5,
+    digest_titles=20,
 )

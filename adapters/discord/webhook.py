@@ -42,7 +42,10 @@ class DiscordWebhookAdapter(WebhookAdapter):
     label = "Discord webhook"
 
     def request(self, outgoing: Outgoing, url: str) -> tuple[Any, dict[str, Any]]:
-        return URL(url).update_query(wait="true"), render.alert_message(outgoing.alert)
+        target = URL(url).update_query(wait="true")
+        if outgoing.digest is not None:  # parts follow each other (a webhook cannot thread)
+            return target, render.digest_message(outgoing.digest)
+        return target, render.alert_message(outgoing.card)
 
     def outcome(self, status: int, headers: Mapping[str, str], body: str, url: str) -> str | None:
         """Map one HTTP answer to the adapter contract (return the id or raise)."""

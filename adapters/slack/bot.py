@@ -37,6 +37,7 @@ from adapters.slack.render import (
     Message,
     render_abstract,
     render_alert,
+    render_digest,
     render_reply,
     render_shared,
     render_version,
@@ -365,10 +366,15 @@ def _answer(reply: Reply) -> Message:
 
 def _payload(outgoing: Outgoing) -> Message:
     kind = outgoing.message.kind
-    paper = outgoing.alert.paper
-    if kind == MessageKind.ALERT:
-        return render_alert(outgoing.alert, save=True)
     parent = outgoing.message.parent_ref
+    if kind.bundle:  # a digest part, or an overflow message: in its thread when it has one
+        if outgoing.digest is None:
+            raise Refused(f"a {kind.value!r} message without its part")
+        message = render_digest(outgoing.digest)
+        return {**message, "thread_ts": parent, "reply_broadcast": False} if parent else message
+    paper = outgoing.card.paper
+    if kind == MessageKind.ALERT:
+        return render_alert(outgoing.card, save=True)
     if not parent:
         raise Refused(f"a {kind.value!r} thread reply needs the parent alert's ts")
     if kind == MessageKind.ABSTRACT:

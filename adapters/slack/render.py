@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from bot.model import Alert, Paper, Reply
+from bot.model.digest import DigestEntry, DigestPart
 from bot.model.scholarly import PaperRecord
 from bot.model.text import (
     author_line,
@@ -333,3 +334,59 @@ def render_shared(paper: Paper, user_id: str | None) -> Message:
         # The id comes from Slack itself, so this mention is real and intended.
         blocks.append({"type": "context", "elements": [mrkdwn(f"Shared by <@{user_id}>")]})
     return _message(_fallback(paper.title), blocks)
+
+
+#: A title in a digest's title list, and a group heading, at most (before escaping).
+DIGEST_TITLE_CHARS = 200
+GROUP_CHARS = 150
+
+
+def _digest_link(entry: DigestEntry) -> str:
+    paper = entry.paper
+    title = fit(escape(" ".join(paper.title.split()) or paper.arxiv_id), DIGEST_TITLE_CHARS)
+    also = f" ({escape(entry.also_text)})" if entry.also else ""
+    return f"<{paper.abs_url}|{title.replace('|', '¦')}>{also}"
+
+
+def _full_entry(entry: DigestEntry) -> list[Block]:
+    body = f"*{_digest_link(entry)}*\n{fit(escape(entry.authors), 500)}"
+    if entry.summary:
+        body += "\n" + escape(entry.summary)
+    paper = entry.paper
+    when = paper.display_date
+    return [_section(body), _context(paper, (), when.isoformat() if when else None)]
+
+
+def render_digest(part: DigestPart) -> Message:
+    """One digest or overflow part: a header, then per subscription group its heading and its
+    papers (full entries: a linked title, authors and a summary with an id line; title lines:
+    sections of at most 3,000 characters). Within 50 blocks for the part sizes the Slack spec
+    declares (10 full entries or 50 title lines)."""
+    blocks: list[Block] = [{"type": "header", "text": plain(part.heading, HEADER_CHARS)}]
+    if part.note:  # the ledger's line
+        blocks.append({"type": "context", "elements": [mrkdwn(fit(escape(part.note), 2000))]})
+    for group, entries in part.groups():
+        heading = f"*{fit(escape(group), GROUP_CHARS)}*" if group else ""
+        if entries[0].full:
+            if heading:
+                blocks.append(_section(heading))
+            for entry in entries:
+                blocks.extend(_full_entry(entry))
+            continue
+        lines = [heading] if heading else []
+        lines += [f"• {_digest_link(e)}" for e in entries]
+        blocks.extend(_section(text) for text in _joined(lines))
+    if len(blocks) > MAX_BLOCKS:
+        blocks[MAX_BLOCKS - 1 :] = [_section("_…more in the next message_")]
+    return _message(_fallback(part.heading), blocks)
+
+
+def _joined(lines: list[str], limit: int = SECTION_CHARS) -> list[str]:
+    """Lines packed into texts of at most ``limit`` characters (a line never split)."""
+    texts: list[str] = []
+    for line in lines:
+        if texts and len(texts[-1]) + 1 + len(line) <= limit:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line[:limit])
+    return texts

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.slack.render import render_alert
+from adapters.slack.render import render_alert, render_digest
 from adapters.webhook import WebhookAdapter
 from bot.port import (
     ChannelUnavailable,
@@ -33,7 +33,9 @@ class SlackWebhookAdapter(WebhookAdapter):
     label = "Slack webhook"
 
     def request(self, outgoing: Outgoing, url: str) -> tuple[Any, dict[str, Any]]:
-        return url, render_alert(outgoing.alert)
+        if outgoing.digest is not None:  # parts follow each other (a webhook cannot thread)
+            return url, render_digest(outgoing.digest)
+        return url, render_alert(outgoing.card)
 
     def outcome(self, status: int, headers: Mapping[str, str], body: str, url: str) -> None:
         """Translate an HTTP answer into the delivery contract (return = accepted)."""

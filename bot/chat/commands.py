@@ -4,9 +4,10 @@
 ``authors NAME`` (:mod:`bot.chat.people_commands`), the author page's ``author NAME``
 (:mod:`bot.chat.author_commands`), the reading list's ``save ID``, ``unsave ID``, ``saved``,
 ``bibtex ID…|saved`` (:mod:`bot.chat.reading_commands`), ``why``/``preview``
-(:mod:`bot.chat.insight_commands`), ``status``, ``help``. The first word picks the subcommand;
-any other first word means ``lookup`` (``/paper 2308.03526`` = ``/paper lookup 2308.03526``),
-so a title that starts with a command word needs ``lookup …``.
+(:mod:`bot.chat.insight_commands`), volume control's ``mode``, ``cap``, ``quiet``,
+``ledger``, ``digest`` (:mod:`bot.chat.volume_commands`), ``status``, ``help``. The first word
+picks the subcommand; any other first word means ``lookup`` (``/paper 2308.03526`` =
+``/paper lookup 2308.03526``), so a title that starts with a command word needs ``lookup …``.
 A first word that is a typo of a command name (:mod:`bot.chat.typos`) gets "Did you mean
 `list`?" at once when the rest of the line is empty or is that command's arguments; otherwise
 the look-up runs and its answer ends with "(did you mean …?)". A platform's prefix typed where
@@ -37,9 +38,11 @@ from bot.chat.services import (
     subscription_id,
 )
 from bot.chat.typos import nearest_command
+from bot.chat.volume_commands import VolumeCommands
 from bot.matching.topic import TOPIC_HELP
 from bot.model import CommandContext, Mark, Reply, SubscriptionKind
 from bot.model.text import literal, unexpected_error
+from bot.model.volume import VolumeSettings
 
 log = logging.getLogger("paperbot.commands")
 
@@ -102,6 +105,7 @@ class Commands:
         self.people = PeopleCommands(services)
         self.authors = AuthorCommands(services)
         self.reading = ReadingCommands(services)
+        self.volume = VolumeCommands(services)
         self._register()
 
     @classmethod
@@ -141,11 +145,12 @@ class Commands:
                 accepts=lambda args: subscription_id(args) is not None,
                 public=True,
             ),
-            Command("list", "list", "this channel's subscriptions", self.list),
+            Command("list", "list", "this channel's settings and subscriptions", self.list),
             *self.insight.commands(),
             *self.people.commands(),
             *self.authors.commands(),
             *self.reading.commands(),
+            *self.volume.commands(),
             Command(
                 "status", "status", "polling, pending deliveries, paused channels", self.status
             ),
@@ -197,7 +202,8 @@ class Commands:
         return self.parse(text).command.public
 
     def manages(self, text: str) -> bool:
-        return self.parse(text).command.manages
+        parsed = self.parse(text)
+        return self.volume.needs_permission(parsed.command, parsed.args)
 
     def prefix_for(self, ctx: CommandContext | None) -> str:
         """How users type commands where ``ctx`` comes from (``/paper `` in Slack)."""
@@ -228,13 +234,14 @@ class Commands:
                 return Reply(
                     f"Slow down: too many commands. Try again in {wait:.0f} s.", error=True
                 )
-        if command.manages and ctx.can_manage is None:
+        manages = self.volume.needs_permission(command, args)
+        if manages and ctx.can_manage is None:
             return Reply(
                 "Could not check your permission to change this channel's subscriptions "
                 "(the platform did not answer). Try again in a moment.",
                 error=True,
             )
-        if command.manages and not ctx.can_manage:
+        if manages and not ctx.can_manage:
             return Reply(
                 "You do not have permission to change this channel's subscriptions.", error=True
             )
@@ -310,14 +317,15 @@ class Commands:
     async def list(self, ctx: CommandContext, args: str) -> Reply:
         channel = await self.services.chat_channel(ctx, create=False)
         subs = await self.services.subscriptions(channel) if channel else []
+        settings = channel.volume.describe() if channel else VolumeSettings().describe()
         if not subs:
             return Reply(
-                f"No subscriptions here yet. Try `{self.prefix_for(ctx)}subscribe author "
-                "Babuschkin, Igor`."
+                f"Settings: {settings}\nNo subscriptions here yet. Try "
+                f"`{self.prefix_for(ctx)}subscribe author Babuschkin, Igor`."
             )
         shown = await self.people.shown(subs)
         lines = [f"#{s.id} {s.kind.value}: {shown.get(s.id) or literal(s.value)}" for s in subs]
-        return Reply("Subscriptions of this channel:\n" + "\n".join(lines))
+        return Reply(f"Settings: {settings}\nSubscriptions of this channel:\n" + "\n".join(lines))
 
     async def status(self, ctx: CommandContext, args: str) -> Reply:
         return Reply(await self.services.status(scope=ctx))

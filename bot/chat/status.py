@@ -37,8 +37,6 @@ from bot.sources.arxiv import listing_url
 from bot.sources.redact import redact_url
 from bot.store import ChannelQueue, QueueSummary, Store
 
-#: Every channel delivers each alert as it comes; digest modes are a later addition.
-DEFAULT_MODE = "instant"
 #: Calendar days of ledger rows ``status`` shows, ending at the latest recorded day.
 LEDGER_DAYS = 7
 
@@ -185,6 +183,11 @@ async def _ledger(store: Store, config: Config) -> list[str]:
     return ["*Ledger*", *lines] if lines else []
 
 
+def _mode(channel: Channel) -> str:
+    """The channel's mode as ``mode`` takes it, the default zone (UTC) left out."""
+    return channel.volume.mode_text().removesuffix(" UTC")
+
+
 def _channels(channels: list[Channel], summary: QueueSummary, now: datetime) -> list[str]:
     lines: list[str] = []
     totals = [0, 0, 0]
@@ -192,7 +195,7 @@ def _channels(channels: list[Channel], summary: QueueSummary, now: datetime) -> 
         q = summary.channels.get(c.id, ChannelQueue())
         totals = [totals[0] + q.pending, totals[1] + q.held, totals[2] + q.failed]
         line = (
-            f"• {literal(c.name)} ({c.platform}, {DEFAULT_MODE}): {q.pending} pending, "
+            f"• {literal(c.name)} ({c.platform}, {_mode(c)}): {q.pending} pending, "
             f"{q.held} held, {q.failed} failed"
         )
         if q.pending and q.next_due is not None:

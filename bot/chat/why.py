@@ -47,11 +47,11 @@ def _listing(credit: tuple[str, date] | None) -> str:
 def state_text(
     record: AlertRecord, credit: tuple[str, date] | None, channel: str, via: str | None = None
 ) -> str:
-    """The alert's state as one line. ``via``: the digest or overflow message that carried
-    the paper (``"the daily digest of 2026-07-14"``), when it went out that way."""
+    """The alert's state as one line. ``via``: the sentence saying which digest or overflow
+    message carried (or is to carry) the paper, when it goes out that way."""
     listing = _listing(credit)
     if via is not None:
-        return f"Posted here in {via}{listing}."
+        return f"{via}{listing}."
     if record.state == "sent":
         day = f" on {record.sent_at:%Y-%m-%d %H:%M} UTC" if record.sent_at else ""
         return f"Posted here as an alert{day}{listing}."
@@ -147,7 +147,8 @@ class Why:
                 then = "; ".join(literal(r) for r in record.reasons) or "?"
                 lines.append(f"No subscription here matches it now; it matched then ({then}).")
             credit = await self.store.ledger.credit(record.id)
-            lines.append(state_text(record, credit, channel.name))
+            via = await self._carried_by(paper.arxiv_id, channel.id)
+            lines.append(state_text(record, credit, channel.name, via=via))
             return "\n".join(lines)
         if matched:
             lines.append(await self._not_alerted(paper, [s for s, _ in matched]))
@@ -155,6 +156,17 @@ class Why:
         lines += self._closest(explained, paper)
         lines += await self._notes(paper)
         return "\n".join(lines)
+
+    async def _carried_by(self, paper_id: str, channel_id: int) -> str | None:
+        """The digest or overflow message that carried (or is to carry) the paper here."""
+        c = await self.store.digests.carrier(paper_id, channel_id)
+        if c is None:
+            return None
+        what = "the overflow message" if c.kind == "overflow" else f"the digest “{c.title}”"
+        where = f"{what} of {c.local_date.isoformat()} (part {c.part} of {c.parts}"
+        if c.state == "sent":
+            return f"Posted here in {where})"
+        return f"To be posted here in {where}, {c.state})"
 
     async def _not_alerted(self, paper: Paper, matched: list[Subscription]) -> str:
         if paper.announced is None:

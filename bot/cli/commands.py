@@ -18,7 +18,7 @@ from bot.chat.lookup import LookupFailed, SourceUnavailable
 from bot.chat.people_commands import PeopleCommands, unavailable
 from bot.chat.services import AlreadySubscribed, Services, UserError, subscription_id
 from bot.chat.text import paper_card_text, plain_text
-from bot.cli import author, demo, insight, people, reading
+from bot.cli import author, demo, insight, people, reading, volume
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.progress import Progress
@@ -78,6 +78,7 @@ def register(sub: Any) -> None:
     insight.register(sub)
     author.register(sub)
     reading.register(sub)
+    volume.register(sub)
     demo.register(sub)
     people.register(sub)
 

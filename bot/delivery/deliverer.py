@@ -30,6 +30,7 @@ from bot.config import ChannelConfig, DeliveryConfig
 from bot.delivery.claims import DrainReport, dead_owners, new_worker_id
 from bot.delivery.outcome import Failed, Outcome, Paused, Retry, Sent
 from bot.delivery.scrub import scrub
+from bot.delivery.volume import Settler, bundle_part
 from bot.model import Channel, MessageKind, OutboxMessage, Paper
 from bot.model.adapter import AdapterSpec
 from bot.model.clock import SYSTEM_CLOCK, Clock
@@ -85,6 +86,7 @@ class Deliverer:
         #: Accepted by the platform but not yet recorded (the database failed): id -> record.
         self._unrecorded: dict[int, tuple[OutboxMessage, str | None, tuple[MessageKind, ...]]] = {}
         self.wake = asyncio.Event()
+        self.settler = Settler(store, specs)
 
     async def release_dead_claims(self) -> int:
         """Hand back messages claimed by paperbot processes on this host that have died (their
@@ -120,6 +122,7 @@ class Deliverer:
         """Claim what is due for the platforms we have adapters for, and deliver it."""
         report = DrainReport()
         await self._record_unrecorded()
+        await self.settler.settle(self.clock.time())
         channels = {c.id: c for c in await self.store.channels.list()}
         usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
         messages = await self.store.outbox.claim_due(
@@ -231,12 +234,18 @@ class Deliverer:
         cards: dict[str, Card],
     ) -> Outcome:
         """Send one message through its adapter; what became of it (recorded by the caller)."""
-        if message.paper_id not in cards:
-            return Failed("paper missing from the store")
-        paper, record = cards[message.paper_id]
+        if message.kind.bundle:
+            part = await bundle_part(self.store, message)
+            if part is None:
+                return Failed("digest part missing from the store")
+            outgoing = Outgoing(message, channel, destination, digest=part)
+        else:
+            if message.paper_id not in cards:
+                return Failed("paper missing from the store")
+            paper, record = cards[message.paper_id]
+            alert = build_alert(paper, message.reasons, record=record)
+            outgoing = Outgoing(message, channel, destination, alert)
         await self._pace(channel)
-        alert = build_alert(paper, message.reasons, record=record)
-        outgoing = Outgoing(message, channel, destination, alert)
         secrets = self._secrets(channel, destination)
         try:
             try:

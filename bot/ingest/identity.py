@@ -31,7 +31,7 @@ from bot.model.clock import SYSTEM_CLOCK, Clock
 from bot.model.identity import PERSON_PREFIX, AuthorRecord, Verdict, WorkRecord, person_label
 from bot.sources.openalex import BATCH, OpenAlexClient, OpenAlexError, arxiv_doi
 from bot.store import Store
-from bot.store.outbox import IdentityHeld
+from bot.store.outbox_identity import IdentityHeld
 
 log = logging.getLogger("paperbot.identity")
 

@@ -125,7 +125,7 @@ class Ingestor:
             return writes
 
         _, counts.alerts = await self.store.papers.apply_listing(
-            [i.paper.arxiv_id for i in items], plan
+            [i.paper.arxiv_id for i in items], plan, now=self.clock.time()
         )
         if counts.alerts:
             self.on_queued()

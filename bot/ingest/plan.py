@@ -92,12 +92,14 @@ class _Planner:
             labels = self.labels
             shown = subs if prior is None else plain
             reasons = tuple(labels.get(s.id) or labels.setdefault(s.id, s.label) for s in shown)
+            ids = tuple(s.id for s in shown)
             self.writes.alerts.append(
                 QueuedAlert(
                     after.arxiv_id,
                     channel_id,
                     after.version,
                     reasons,
+                    ids,
                     hold=None if plain else "identity",
                     release_identity=prior is not None,
                 )

@@ -31,7 +31,10 @@ class AdapterSpec:
     applies (not to the local console); ``visibility_before_run``: whether a reply is private
     must be decided before the command runs (Discord fixes it when deferring);
     ``receives``: interactions it can pass in (``"buttons"``, ``"reactions"``, ``"unfurls"``);
-    ``threads_digests``: a long digest continues in its thread; ``checks_unknown_outcome``: a
+    ``threads_digests``: a long digest continues in its thread (else as consecutive messages);
+    ``digest_entries`` / ``digest_titles``: the full entries / title lines one digest or
+    overflow message holds, so that any part fits the platform's limits (the core decides
+    the parts before the first is sent, without rendering); ``checks_unknown_outcome``: a
     send whose answer never came can be checked on the platform before it is sent again;
     ``default_channel``: the name of the channel of this platform that a config without
     ``[[channels]]`` gets (the console's); ``interactive``: ``paperbot chat`` talks through it;
@@ -54,6 +57,8 @@ class AdapterSpec:
     visibility_before_run: bool = False
     receives: frozenset[str] = frozenset()
     threads_digests: bool = False
+    digest_entries: int = 10
+    digest_titles: int = 50
     checks_unknown_outcome: bool = False
     default_channel: str | None = None
     interactive: bool = False

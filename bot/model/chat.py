@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from bot.model.paper import Paper
 from bot.model.scholarly import PaperRecord
+from bot.model.volume import VolumeSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,8 @@ class Channel:
     external_id: str | None = None
     paused_reason: str | None = None
     paused_at: datetime | None = None
+    #: Mode, time zone, cap, quiet hours (``mode``, ``cap``, ``quiet``).
+    volume: VolumeSettings = field(default_factory=VolumeSettings)
 
 
 class SubscriptionKind(StrEnum):
@@ -93,11 +96,19 @@ class CommandContext:
 
 
 class MessageKind(StrEnum):
-    """What an outbox message is: the paper's card, or a reply in the card's thread."""
+    """What an outbox message is: the paper's card, a reply in the card's thread, or a message
+    carrying several papers."""
 
     ALERT = "alert"  # the paper's card
     ABSTRACT = "abstract"  # the full abstract, in the alert's thread
     VERSION = "version"  # a new version, noted in the alert's thread
+    DIGEST = "digest"  # one part of a digest (parts after the first in the first's thread)
+    OVERFLOW = "overflow"  # "+M more today" past a cap, under the batch's last alert
+
+    @property
+    def bundle(self) -> bool:
+        """A message carrying several papers (a digest part, an overflow message)."""
+        return self in (MessageKind.DIGEST, MessageKind.OVERFLOW)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,9 @@
 ``store.outbox.claim_due(...)``, ``store.sources.get(url)``, ``store.rates.claim(key, s)``,
 ``store.ledger.rows()`` (what each listing announced and caused),
 ``store.index_records.get_many(source, ids)``,
-``store.reading.save(...)`` (the reading list), ``store.events.first_time(...)``.
+``store.reading.save(...)`` (the reading list), ``store.events.first_time(...)``,
+``store.volume.hold(...)`` (channel settings; held and dropped rows), ``store.digests.carrier(...)``
+(digests and overflow messages, and which part carried a paper).
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from types import TracebackType
 
 from bot.store.channels import Channels
 from bot.store.db import Database, StoreError
+from bot.store.digests import Carrier, Digests, HeldEntry, StoredPart
 from bot.store.history import AlertRecord, History
 from bot.store.identity import Identity, IndexHealth, Person, StorePark
 from bot.store.index_records import IndexRecords
 from bot.store.ledger import Ledger, LedgerEntry, LedgerRow
-from bot.store.outbox import Outbox, QueuedAlert
+from bot.store.outbox import Outbox
+from bot.store.outbox_identity import QueuedAlert
 from bot.store.outbox_reads import ChannelQueue, QueueSummary
 from bot.store.papers import ListingWrites, Papers, fts_query
 from bot.store.previews import Previews
 from bot.store.reading import ReadingList, SeenEvents
 from bot.store.sources import RateSlots, SourceStates
 from bot.store.subscriptions import DuplicateSubscription, Subscriptions, TooManySubscriptions
+from bot.store.volume import Routed, Volume
 
 
 class Store:
@@ -47,6 +52,8 @@ class Store:
         self.index_records = IndexRecords(db)
         self.reading = ReadingList(db, self.papers)
         self.events = SeenEvents(db)
+        self.volume = Volume(db)
+        self.digests = Digests(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -74,8 +81,10 @@ class Store:
 
 __all__ = [
     "AlertRecord",
+    "Carrier",
     "ChannelQueue",
     "DuplicateSubscription",
+    "HeldEntry",
     "Identity",
     "IndexHealth",
     "LedgerEntry",
@@ -85,10 +94,12 @@ __all__ = [
     "QueueSummary",
     "QueuedAlert",
     "ReadingList",
+    "Routed",
     "SeenEvents",
     "Store",
     "StoreError",
     "StorePark",
+    "StoredPart",
     "TooManySubscriptions",
     "fts_query",
 ]

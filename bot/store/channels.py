@@ -5,12 +5,41 @@ from __future__ import annotations
 
 import builtins
 import sqlite3
+from datetime import time
 
 from bot.model import Channel
+from bot.model.volume import Mode, VolumeSettings
 from bot.store import outbox
 from bot.store.db import Database, fetch_rows, now_iso, parse_dt
 
-_COLUMNS = "id, name, platform, external_id, paused_reason, paused_at"
+#: The volume settings' columns (migration 6), in :func:`settings_row` order.
+SETTINGS_COLUMNS = "mode, digest_at, digest_day, tz, cap, quiet_from, quiet_to, ledger"
+_COLUMNS = f"id, name, platform, external_id, paused_reason, paused_at, {SETTINGS_COLUMNS}"
+
+
+def _time(text: str | None) -> time | None:
+    return time.fromisoformat(text) if text else None
+
+
+def settings_of(row: sqlite3.Row) -> VolumeSettings:
+    """A channel row's volume settings."""
+    begin, end = _time(row["quiet_from"]), _time(row["quiet_to"])
+    return VolumeSettings(
+        mode=Mode(row["mode"]),
+        at=_time(row["digest_at"]),
+        day=row["digest_day"],
+        tz=row["tz"],
+        cap=row["cap"],
+        quiet=(begin, end) if begin is not None and end is not None else None,
+        ledger=bool(row["ledger"]),
+    )
+
+
+def settings_row(s: VolumeSettings) -> tuple[object, ...]:
+    """The values of :data:`SETTINGS_COLUMNS` for ``s``."""
+    at = f"{s.at:%H:%M}" if s.at is not None else None
+    quiet = (f"{s.quiet[0]:%H:%M}", f"{s.quiet[1]:%H:%M}") if s.quiet else (None, None)
+    return (s.mode.value, at, s.day, s.tz, s.cap, *quiet, int(s.ledger))
 
 
 def _channel(row: sqlite3.Row) -> Channel:
@@ -21,6 +50,7 @@ def _channel(row: sqlite3.Row) -> Channel:
         external_id=row["external_id"],
         paused_reason=row["paused_reason"],
         paused_at=parse_dt(row["paused_at"]),
+        volume=settings_of(row),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from bot.store.migrations import MIGRATIONS, statements
 #: How long a writer waits for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
 
-Params = Sequence[object]
+#: Positional (``?``) or named (``:now``) parameters.
+Params = Sequence[object] | Mapping[str, object]
 
 
 class StoreError(Exception):

@@ -11,13 +11,19 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
 import aiosqlite
 
 from bot.model import MessageKind, OutboxMessage
 from bot.store.db import changed, fetch_rows, now_iso
-from bot.store.outbox_reads import OutboxReads, marks
+from bot.store.outbox_identity import (
+    MANAGED,
+    IdentityQueue,
+    QueuedAlert,
+    queue_held,
+    release_held,
+)
+from bot.store.outbox_reads import PARENT_READY, OutboxReads, marks
 
 #: A claim whose lease ran out was interrupted mid-send: its outcome is unknown, so the next
 #: attempt checks the platform from the time that claim began.
@@ -27,42 +33,24 @@ _MSG_COLUMNS = (
     "o.id, o.paper_id, o.channel_id, o.kind, o.version, o.reasons, o.parent_id, "
     "p.platform_ref AS parent_ref, o.attempts, o.check_from"
 )
-#: Rows an identity check holds back: waiting for the index, or held out by it.
-IDENTITY_HELD = (
-    "(state = 'held' AND hold_reason = 'identity') OR "
-    "(state = 'dropped' AND drop_reason LIKE 'held out:%')"
-)
 _INSERT = (
     "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, parent_id, "
     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedAlert:
-    """An alert to queue: the paper (at ``version``) for one channel, and why it matched."""
-
-    paper_id: str
-    channel_id: int
-    version: int
-    reasons: tuple[str, ...]
-    #: Queue the alert held for this reason (``identity``: only person subscriptions matched,
-    #: their index has to confirm the author first) instead of pending.
-    hold: str | None = None
-    #: Another subscription of the channel matches now: a row of this paper and channel held
-    #: (or dropped) for ``identity`` is posted at once, with these reasons.
-    release_identity: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class IdentityHeld:
-    """An alert held until the index confirms a followed person wrote the paper."""
-
-    id: int
-    paper_id: str
-    channel_id: int
-    reasons: str
-    held_until: float | None  # the deadline, once the first check set it
+#: An alert is born pending (admitted at once) in a plain instant channel, and held "new" in a
+#: channel with volume settings: the next delivery round routes it (digest, quiet, cap), and
+#: its ``held_at`` (when it matched) picks its digest, however late the round runs.
+_INSERT_ALERT = (
+    "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, sub_ids, "
+    "state, hold_reason, held_until, held_at, admitted_at, created_at) "
+    "VALUES (?, ?, 'alert', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: Alert rows that reached (or will reach) the channel as alerts of their own: version notes
+#: go only under these (a paper in a digest or an overflow message gets none).
+_OWN_ALERT = (
+    "state IN ('pending', 'sending', 'sent') AND NOT EXISTS "
+    "(SELECT 1 FROM digest_entries e WHERE e.alert_id = outbox.id)"
+)
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
@@ -80,51 +68,45 @@ def _message(row: sqlite3.Row) -> OutboxMessage:
     )
 
 
-# -- writes inside another module's transaction ---------------------------------------------
-
-
-async def queue_alerts(conn: aiosqlite.Connection, alerts: Sequence[QueuedAlert]) -> int:
-    """Queue alerts (at most one per paper and channel, ever); the number actually queued."""
+async def queue_alerts(
+    conn: aiosqlite.Connection, alerts: Sequence[QueuedAlert], *, now: float | None = None
+) -> int:
+    """Queue alerts (at most one per paper and channel, ever); the number actually queued.
+    ``now`` (epoch seconds) is when they were admitted, in channels that admit at once."""
     if not alerts:
         return 0
+    now = time.time() if now is None else now
     created = now_iso()
+    ids = sorted({a.channel_id for a in alerts})
+    managed = {
+        r["id"]
+        for r in await fetch_rows(
+            conn, f"SELECT id FROM channels WHERE id IN ({marks(ids)}) AND {MANAGED}", ids
+        )
+    }
     before = conn.total_changes
     await conn.executemany(
-        _INSERT,
+        _INSERT_ALERT,
         [
             (
                 a.paper_id,
                 a.channel_id,
-                MessageKind.ALERT.value,
                 a.version,
                 "\n".join(a.reasons),
-                None,
+                " ".join(map(str, a.subscription_ids)),
+                *(
+                    ("held", "new", 0.0, now, None)
+                    if a.channel_id in managed
+                    else ("pending", None, None, None, now)
+                ),
                 created,
             )
             for a in alerts
             if a.hold is None
         ],
     )
-    held = [a for a in alerts if a.hold is not None]
-    if held:
-        now = time.time()
-        await conn.executemany(
-            "INSERT OR IGNORE INTO outbox(paper_id, channel_id, kind, version, reasons, "
-            "created_at, state, hold_reason, held_at) "
-            "VALUES (?, ?, 'alert', ?, ?, ?, 'held', ?, ?)",
-            [
-                (a.paper_id, a.channel_id, a.version, "\n".join(a.reasons), created, a.hold, now)
-                for a in held
-            ],
-        )
-    released = [a for a in alerts if a.release_identity]
-    if released:
-        await conn.executemany(
-            "UPDATE outbox SET state='pending', reasons=reasons || char(10) || ?, "
-            "not_before=0 WHERE paper_id=? AND channel_id=? AND kind='alert' AND "
-            f"({IDENTITY_HELD})",
-            [("\n".join(a.reasons), a.paper_id, a.channel_id) for a in released],
-        )
+    await queue_held(conn, [a for a in alerts if a.hold is not None], created, now)
+    await release_held(conn, [a for a in alerts if a.release_identity], now)
     return conn.total_changes - before
 
 
@@ -140,8 +122,8 @@ async def queue_version_notes(
     for arxiv_id, version in bumped:
         for row in await fetch_rows(
             conn,
-            "SELECT id, channel_id FROM outbox WHERE paper_id = ? AND kind = 'alert' "
-            "AND state != 'failed'",
+            f"SELECT id, channel_id FROM outbox WHERE paper_id = ? AND kind = 'alert' "
+            f"AND {_OWN_ALERT}",
             (arxiv_id,),
         ):
             if row["channel_id"] in channels:
@@ -182,7 +164,7 @@ async def due_now(conn: aiosqlite.Connection, channel_id: int) -> None:
 # -- the outbox's own methods ---------------------------------------------------------------
 
 
-class Outbox(OutboxReads):
+class Outbox(IdentityQueue, OutboxReads):
     """Named methods for the outbox table (the reads are :class:`OutboxReads`')."""
 
     async def claim_due(
@@ -223,7 +205,7 @@ class Outbox(OutboxReads):
                 "WHERE c.paused_reason IS NULL AND ("
                 "(o.state = 'pending' AND o.not_before <= ?) OR "
                 "(o.state = 'sending' AND o.claimed_until < ?)) "
-                "AND (o.parent_id IS NULL OR p.state = 'sent')" + channel_filter + ") "
+                f"AND {PARENT_READY}" + channel_filter + ") "
                 "WHERE n <= ? ORDER BY id LIMIT ?",
                 params,
             )
@@ -260,6 +242,12 @@ class Outbox(OutboxReads):
                 "claimed_until=NULL, last_error=NULL, check_from=NULL WHERE id=?",
                 (platform_ref, now, message.id),
             )
+            if message.kind.bundle:  # the papers it carried reached the channel with it
+                await conn.execute(
+                    "UPDATE outbox SET state='sent', platform_ref=?, sent_at=?, held_until=NULL "
+                    "WHERE id IN (SELECT alert_id FROM digest_entries WHERE part_id=?)",
+                    (platform_ref, now, message.id),
+                )
             if replies and platform_ref:
                 await conn.executemany(
                     _INSERT,
@@ -312,11 +300,12 @@ class Outbox(OutboxReads):
             )
 
     async def mark_failed(self, message_id: int, error: str) -> None:
-        """The platform refused this message for good (HTTP 400): record why, with its replies."""
+        """The platform refused this message for good (HTTP 400): record why, with its replies
+        (but an overflow message carries other papers: it is posted on its own instead)."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET state='failed', last_error=?, claimed_by=NULL, "
-                "claimed_until=NULL WHERE id=? OR parent_id=?",
+                "claimed_until=NULL WHERE id=? OR (parent_id=? AND kind != 'overflow')",
                 (error, message_id, message_id),
             )
 
@@ -344,45 +333,4 @@ class Outbox(OutboxReads):
                 f"UPDATE outbox SET state='pending', not_before=0, last_error=NULL, "
                 f"attempts=0 WHERE state='failed' AND channel_id IN ({marks(ids)})",
                 ids,
-            )
-
-    async def identity_held(self, *, limit: int = 10_000) -> list[IdentityHeld]:
-        """Alerts held for an identity check, oldest first."""
-        rows = await self.db.fetchall(
-            "SELECT id, paper_id, channel_id, reasons, held_until FROM outbox "
-            "WHERE state='held' AND hold_reason='identity' AND kind='alert' ORDER BY id LIMIT ?",
-            (limit,),
-        )
-        return [
-            IdentityHeld(r["id"], r["paper_id"], r["channel_id"], r["reasons"], r["held_until"])
-            for r in rows
-        ]
-
-    async def settle_identity(
-        self,
-        *,
-        released: Sequence[tuple[int, str]] = (),
-        dropped: Sequence[tuple[int, str]] = (),
-        deadlines: Sequence[tuple[int, float]] = (),
-        now: float | None = None,
-    ) -> None:
-        """Identity checks done: ``released`` ``(id, reasons)`` become pending with the
-        reasons the alert shows; ``dropped`` ``(id, why)`` will not be sent (``why`` starts
-        with "held out:" when the index credits another person); ``deadlines`` ``(id, epoch
-        s)``: rows seen for the first time wait until then at most."""
-        now = time.time() if now is None else now
-        async with self.db.transaction() as conn:
-            await conn.executemany(
-                "UPDATE outbox SET held_until=? WHERE id=? AND state='held'",
-                [(until, i) for i, until in deadlines],
-            )
-            await conn.executemany(
-                "UPDATE outbox SET state='pending', reasons=?, not_before=0 "
-                "WHERE id=? AND state='held'",
-                [(reasons, i) for i, reasons in released],
-            )
-            await conn.executemany(
-                "UPDATE outbox SET state='dropped', drop_reason=?, dropped_at=? "
-                "WHERE id=? AND state='held'",
-                [(why, now, i) for i, why in dropped],
             )

@@ -1,11 +1,12 @@
 """What the outbox owes, read without changing it: per-channel counts for ``status`` and
 ``check``, when the next message is due, what is in flight.
 
-A message is *held* when it is due later on purpose, not because a send failed: pending, due in
-the future, with no error recorded (a digest, quiet hours, an identity check; the ``held``
-state a later change adds joins this rule). ``check`` sends every held message whose time has
-passed and does not count the others as queued; everything else pending is owed now or
-waiting to retry after a failure.
+A message is *held* when it is due later on purpose, not because a send failed: a row in the
+``held`` state whose ``held_until`` is later or unset (a digest, quiet hours, an identity
+check; see ``bot.store.volume``), or a pending one due in the future with no error recorded.
+A held row whose time has passed is owed now (the next delivery round routes it or assembles
+its digest), and ``check`` sends it; rows carried by a digest or overflow part are counted
+through that part. Everything else pending is owed now or waiting to retry after a failure.
 """
 
 from __future__ import annotations
@@ -17,10 +18,20 @@ from dataclasses import dataclass
 
 from bot.store.db import Database
 
+#: A message may go once its parent is sent; an overflow message also when the alert it
+#: threads under was refused or dropped (it is then posted on its own: nothing is lost).
+PARENT_READY = (
+    "(o.parent_id IS NULL OR p.state = 'sent' "
+    "OR (o.kind = 'overflow' AND p.state IN ('failed', 'dropped')))"
+)
 #: Refused messages listed by ``status`` (the count covers all of them).
 RECENT_FAILURES = 5
-#: The rule above, for SQL over ``outbox o`` at time ``?``.
-HELD = "((o.state = 'pending' AND o.not_before > ? AND o.last_error IS NULL) OR o.state = 'held')"
+#: The rules above, for SQL over ``outbox o`` at time ``:now``.
+_LATER = "(o.state = 'pending' AND o.not_before > :now AND o.last_error IS NULL)"
+_HELD_ROW = "(o.state = 'held' AND o.hold_reason != 'carried')"
+HELD_DUE = f"({_HELD_ROW} AND o.held_until <= :now)"
+HELD = f"({_LATER} OR ({_HELD_ROW} AND (o.held_until IS NULL OR o.held_until > :now)))"
+OWED = f"((o.state IN ('pending', 'sending') AND NOT {_LATER}) OR {HELD_DUE})"
 
 
 def marks(values: Collection[object]) -> str:
@@ -37,6 +48,7 @@ class ChannelQueue:
     next_due: float | None = None  # epoch seconds: the earliest pending or held message
     reason: str | None = None  # why that one waits (its last error), if it failed before
     held_until: float | None = None  # when the first held message is due
+    held_reason: str | None = None  # why it is held (``digest``, ``quiet``, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +83,16 @@ class OutboxReads:
     async def summary(self, *, now: float | None = None) -> QueueSummary:
         """Per channel: pending, held, failed, the next due time and why it waits."""
         now = time.time() if now is None else now
+        at = {"now": now}
         rows = await self.db.fetchall(
-            f"SELECT o.channel_id, sum(o.state IN ('pending', 'sending') AND NOT {HELD}) AS n, "
-            f"sum({HELD}) AS held, sum(o.state = 'failed') AS failed, "
-            "min(CASE WHEN o.state = 'pending' THEN o.not_before END) AS due, "
-            f"min(CASE WHEN {HELD} THEN o.not_before END) AS held_until "
-            "FROM outbox o WHERE o.state != 'sent' GROUP BY o.channel_id",
-            (now, now, now),
+            f"SELECT o.channel_id, sum({OWED}) AS n, sum({HELD}) AS held, "
+            "sum(o.state = 'failed') AS failed, "
+            f"min(CASE WHEN o.state = 'pending' THEN o.not_before WHEN {HELD_DUE} "
+            "THEN o.held_until END) AS due, "
+            f"min(CASE WHEN {_LATER} THEN o.not_before WHEN {HELD} THEN o.held_until END) "
+            "AS held_until "
+            "FROM outbox o WHERE o.state NOT IN ('sent', 'dropped') GROUP BY o.channel_id",
+            at,
         )
         reasons = {
             r["channel_id"]: r["last_error"]
@@ -85,6 +100,16 @@ class OutboxReads:
                 "SELECT channel_id, last_error FROM (SELECT channel_id, last_error, row_number() "
                 "OVER (PARTITION BY channel_id ORDER BY not_before, id) AS n FROM outbox "
                 "WHERE state = 'pending') WHERE n = 1"
+            )
+        }
+        why_held = {
+            r["channel_id"]: r["hold_reason"]
+            for r in await self.db.fetchall(
+                "SELECT channel_id, hold_reason FROM (SELECT o.channel_id, o.hold_reason, "
+                "row_number() OVER (PARTITION BY o.channel_id ORDER BY "
+                "coalesce(o.held_until, 1e300), o.id) AS n FROM outbox o WHERE o.state = 'held' "
+                f"AND {HELD}) WHERE n = 1",
+                at,
             )
         }
         channels = {
@@ -95,6 +120,7 @@ class OutboxReads:
                 next_due=r["due"],
                 reason=reasons.get(r["channel_id"]),
                 held_until=r["held_until"],
+                held_reason=why_held.get(r["channel_id"]),
             )
             for r in rows
         }
@@ -111,24 +137,32 @@ class OutboxReads:
     async def next_due(
         self, channel_ids: Collection[int], *, unheld_at: float | None = None
     ) -> float | None:
-        """When the earliest pending message of these (unpaused) channels becomes due; with
-        ``unheld_at`` (now), messages held at that time are left out (``check`` does not wait
-        for a digest)."""
+        """When the earliest pending message of these (unpaused) channels becomes due, or a
+        held one's time comes; with ``unheld_at`` (now), messages held at that time are left
+        out (``check`` does not wait for a digest)."""
         ids = sorted(channel_ids)
         if not ids:
             return None
-        held = f"AND NOT {HELD} " if unheld_at is not None else ""
-        params = [*([unheld_at] if unheld_at is not None else []), *ids]
+        now = {"now": unheld_at if unheld_at is not None else 0.0}
+        later = f"AND NOT {_LATER} " if unheld_at is not None else ""
+        chosen = f"o.channel_id IN ({','.join(f':c{i}' for i in range(len(ids)))})"
+        params = {**now, **{f"c{i}": cid for i, cid in enumerate(ids)}}
         # The same rule as claim_due: a thread reply waits for its parent to be sent.
         row = await self.db.fetchone(
             "SELECT min(o.not_before) AS due FROM outbox o JOIN channels c ON c.id = o.channel_id "
             "LEFT JOIN outbox p ON p.id = o.parent_id "
             "WHERE o.state = 'pending' AND c.paused_reason IS NULL "
-            f"AND (o.parent_id IS NULL OR p.state = 'sent') {held}"
-            f"AND o.channel_id IN ({marks(ids)})",
+            f"AND {PARENT_READY} {later}AND {chosen}",
             params,
         )
-        return float(row["due"]) if row and row["due"] is not None else None
+        held = "AND o.held_until <= :now " if unheld_at is not None else ""
+        until = await self.db.fetchone(
+            f"SELECT min(o.held_until) AS due FROM outbox o WHERE {_HELD_ROW} "
+            f"AND o.held_until IS NOT NULL {held}AND {chosen}",
+            params,
+        )
+        found = [float(r["due"]) for r in (row, until) if r is not None and r["due"] is not None]
+        return min(found) if found else None
 
     async def in_flight(self, channel_ids: Collection[int], *, now: float | None = None) -> int:
         """Messages of these (unpaused) channels claimed under a lease live at ``now`` — being

@@ -17,7 +17,7 @@ from bot.model.paper import merge_paper, merged_versions
 from bot.store import ledger, outbox
 from bot.store.db import Database, iso, now_iso, parse_date, parse_dt
 from bot.store.ledger import LedgerEntry
-from bot.store.outbox import QueuedAlert
+from bot.store.outbox_identity import QueuedAlert
 
 AUTHOR_SEP = "\x1f"
 _COLUMNS = (
@@ -157,12 +157,14 @@ class Papers:
     async def _known(self, ids: Sequence[str]) -> dict[str, Paper]:
         return await self.get_many(ids)
 
-    async def apply_listing(self, ids: Sequence[str], plan: Plan) -> tuple[ListingWrites, int]:
+    async def apply_listing(
+        self, ids: Sequence[str], plan: Plan, *, now: float | None = None
+    ) -> tuple[ListingWrites, int]:
         """Write what ``plan`` decides for a listing, in one transaction.
 
         ``plan`` gets what the store holds of ``ids`` (read under the write lock, so a second
         process ingesting the same listing sees this one's result). Returns the writes and the
-        number of outbox messages queued.
+        number of outbox messages queued. ``now``: the ingest's clock (when alerts are admitted).
         """
         seen = now_iso()
         async with self.db.transaction() as conn:
@@ -177,7 +179,7 @@ class Papers:
                     "UPDATE papers SET announced=? WHERE arxiv_id=? AND announced IS NULL",
                     [(day.isoformat(), arxiv_id) for arxiv_id, day in writes.announcements],
                 )
-            queued = await outbox.queue_alerts(conn, writes.alerts)
+            queued = await outbox.queue_alerts(conn, writes.alerts, now=now)
             queued += await outbox.queue_version_notes(
                 conn, writes.version_notes, writes.thread_channels
             )

@@ -6,7 +6,8 @@ import builtins
 import sqlite3
 
 from bot.model import Subscription, SubscriptionKind
-from bot.store.db import Database, changed, fetch_rows, now_iso, parse_dt
+from bot.store.db import Database, fetch_rows, now_iso, parse_dt
+from bot.store.volume import forget_subscription
 
 _COLUMNS = "id, channel_id, kind, value, created_by, created_at"
 
@@ -81,19 +82,18 @@ class Subscriptions:
         return _subscription(rows[0])
 
     async def remove(self, subscription_id: int, channel_id: int | None) -> bool:
-        """Remove a subscription; with ``channel_id`` only if it belongs to that channel."""
+        """Remove a subscription; with ``channel_id`` only if it belongs to that channel.
+        Held papers lose it too, and those nothing else matched are dropped."""
         async with self.db.transaction() as conn:
-            if channel_id is None:
-                count = await changed(
-                    conn, "DELETE FROM subscriptions WHERE id=?", (subscription_id,)
-                )
-            else:
-                count = await changed(
-                    conn,
-                    "DELETE FROM subscriptions WHERE id=? AND channel_id=?",
-                    (subscription_id, channel_id),
-                )
-        return count > 0
+            rows = await fetch_rows(
+                conn,
+                "DELETE FROM subscriptions WHERE id=? AND (? IS NULL OR channel_id=?) "
+                "RETURNING channel_id",
+                (subscription_id, channel_id, channel_id),
+            )
+            for row in rows:
+                await forget_subscription(conn, row["channel_id"], subscription_id)
+        return bool(rows)
 
     async def list(self, channel_id: int | None = None) -> builtins.list[Subscription]:
         """Every subscription (of one channel), oldest first."""

@@ -106,17 +106,14 @@ async def test_start_logs_in_and_syncs_commands_to_guild(
     assert group["name"] == "paper"
     assert (menu["name"], menu["type"]) == ("Look up paper", 3)  # a message command
     subs = {o["name"]: o for o in group["options"]}
-    base = {"lookup", "subscribe", "unsubscribe", "list", "status", "help"}
-    assert set(subs) == base | {
-        "why",
-        "preview",
-        "authors",
-        "author",
-        "save",
-        "unsave",
-        "saved",
-        "bibtex",
-    }
+    core = {"lookup", "subscribe", "unsubscribe", "list", "status", "help"}
+    later = {"why", "preview", "authors", "author", "save", "unsave", "saved", "bibtex"}
+    assert set(subs) == core | later | {"mode", "cap", "quiet", "ledger", "digest"}
+    assert [o["name"] for o in subs["mode"].get("options", [])] == ["setting"]
+    assert subs["mode"]["options"][0]["required"] is False  # empty: show the settings
+    assert [c["value"] for c in subs["ledger"]["options"][0]["choices"]] == ["on", "off"]
+    (now,) = subs["digest"]["options"]
+    assert (now["name"], now["type"], now.get("required", False)) == ("now", 5, False)
     assert [o["name"] for o in subs["lookup"]["options"]] == ["query"]
     kind, value = subs["subscribe"]["options"]
     assert (kind["name"], value["name"]) == ("kind", "value")
@@ -505,3 +502,14 @@ async def test_chat_status_shows_only_the_askers_guild(
     inject(adapter, interaction(sub="status"))
     (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-status")
     assert "discord:900/501" in answer["content"] and "discord:999/601" not in answer["content"]
+
+
+async def test_mode_subcommand_sets_the_channel_digest_through_the_command_tree(
+    adapter: DiscordAdapter, fake: FakeDiscord, store: Store
+) -> None:
+    options = [{"name": "setting", "type": 3, "value": "daily 09:00 Europe/Berlin"}]
+    inject(adapter, interaction(sub="mode", options=options, permissions=MANAGE_CHANNELS))
+    (answer,) = await wait_for(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-mode")
+    assert answer["content"].startswith("Mode of this channel: daily 09:00 Europe/Berlin.")
+    channel = await store.channels.by_external("discord", "500")
+    assert channel is not None and channel.volume.tz == "Europe/Berlin"

@@ -173,6 +173,11 @@ def test_group_shape() -> None:
         "unsave": ["paper"],
         "saved": [],
         "bibtex": ["papers"],
+        "mode": ["setting"],
+        "cap": ["limit"],
+        "quiet": ["hours"],
+        "ledger": ["switch"],
+        "digest": ["now"],
     }
 
 

@@ -351,7 +351,8 @@ async def test_socket_mode_acks_then_answers_through_response_url(slack, store, 
     finally:
         await adapter.stop()
     assert ack["envelope_id"] == "env-1" and not ack.get("payload")
-    assert slack.responses[0]["text"].startswith("No subscriptions here yet")
+    assert slack.responses[0]["text"].startswith("Settings: mode instant UTC")
+    assert "No subscriptions here yet" in slack.responses[0]["text"]
     opened = [c for c in slack.log if c.method == "apps.connections.open"]
     assert opened and opened[0].headers["Authorization"] == "Bearer xapp-test"
 

@@ -129,7 +129,9 @@ def test_held_and_dropped_states_say_until_when_and_why() -> None:
     assert dropped == "Dropped, it will not be posted: author not verified."
     failed = state_text(_record("failed", last_error="HTTP 400"), None, "team")
     assert "refused the alert: HTTP 400 (`paperbot retry team` re-queues it)" in failed
-    via = state_text(_record("sent"), None, "c", via="the daily digest of 2026-07-14")
+    via = state_text(
+        _record("sent"), None, "c", via="Posted here in the daily digest of 2026-07-14"
+    )
     assert via == "Posted here in the daily digest of 2026-07-14."
 
 

@@ -62,7 +62,7 @@ async def test_run_and_cli_share_the_database(tmp_path: Path, cli_env: dict[str,
     subscribed = [r for r in done if r.out.startswith("subscribed ")]
     assert len(subscribed) == 8
     for name in CHANNELS:
-        papers = [p.paper for p in hooks.posts if p.channel == name]
+        papers = [paper for p in hooks.posts if p.channel == name for paper in p.papers]
         assert len(owed[name]) > 100
         assert sorted(papers) == sorted(owed[name]), name  # each exactly once
 

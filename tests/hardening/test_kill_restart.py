@@ -1,6 +1,12 @@
 """``paperbot run`` killed with SIGKILL at random moments during polling and delivery, 20 times,
 restarted each time: every matched (paper, channel) is delivered at least once, and duplicates
-are bounded by the kills that landed inside a send window (at most one per kill per channel)."""
+are bounded by the kills that landed inside a send window (at most one per kill per channel).
+
+Besides two instant channels, a digest channel (switched between daily and instant between
+runs, so its held digest is assembled and sent by the process being killed) and a capped one
+(5 alerts a day, the rest in overflow messages): each paper reaches a channel in exactly one
+message — alert, overflow line or digest entry, never two (#14); a message may only be
+repeated whole, by a kill inside its send window."""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ import random
 import re
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
@@ -23,19 +30,30 @@ from support.hardening import LISTING, PAPERBOT, run_paperbot
 from bot.app import App
 from bot.config import load_config
 from bot.model import SubscriptionKind
+from bot.model.volume import Mode
 
 KILLS = 20
 CHANNELS = {
     "a": "/services/T000/B000/aaaaaaaaaaaaaaaaaaaaaaaa",
     "b": "/services/T000/B000/bbbbbbbbbbbbbbbbbbbbbbbb",
 }
+#: The volume-control channels the kill test adds (#14): a digest channel and a capped one.
+VOLUME_CHANNELS = {
+    **CHANNELS,
+    "digest": "/services/T000/B000/cccccccccccccccccccccccc",
+    "capped": "/services/T000/B000/dddddddddddddddddddddddd",
+}
 _PAPER = re.compile(r"arXiv:(\d{4}\.\d{4,5})v\d+")
+#: A paper's link in a digest or overflow message (text of a paper is escaped: only our own
+#: links have a literal ``<https://``).
+_BUNDLE = re.compile(r"(Daily digest|Weekly digest|Digest) · |\+\d+ more today")
+_LINK = re.compile(r"<https://arxiv\.org/abs/(\d{4}\.\d{4,5})\|")
 
 
 @dataclass
 class Post:
     channel: str
-    paper: str
+    papers: frozenset[str]
     started: float
     finished: float = float("inf")
 
@@ -49,8 +67,12 @@ class SlowWebhooks:
 
     def handler(self, channel: str):
         async def handle(request: web.Request) -> Reply:
-            body = json.dumps(await request.json())
-            post = Post(channel, _PAPER.search(body).group(1), time.monotonic())  # type: ignore[union-attr]
+            payload = await request.json()
+            body = json.dumps(payload)
+            bundle = _BUNDLE.match(payload["blocks"][0]["text"]["text"]) is not None
+            found = _LINK.findall(body) if bundle else [_PAPER.search(body).group(1)]  # type: ignore[union-attr]
+            papers = frozenset(found)
+            post = Post(channel, papers, time.monotonic())
             self.posts.append(post)
             await asyncio.sleep(self.delay)
             post.finished = time.monotonic()
@@ -68,11 +90,11 @@ def listing_prefix(count: int) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def write_config(path: Path, server: FakeServer) -> Path:
+def write_config(path: Path, server: FakeServer, hooks: dict[str, str] = CHANNELS) -> Path:
     channels = "".join(
         f'[[channels]]\nname = "{name}"\nplatform = "slack-webhook"\n'
         f'webhook_url = "{server.url(hook)}"\n'
-        for name, hook in CHANNELS.items()
+        for name, hook in hooks.items()
     )
     path.write_text(
         f'[database]\npath = "{path.parent / "db.sqlite3"}"\n'
@@ -95,15 +117,37 @@ async def subscribe_channels(config: Path, value: str = "cs.AI") -> None:
             )
 
 
+async def set_volume(config: Path, **changes: object) -> None:
+    """Change the settings of channel ``digest`` (and cap channel ``capped`` the first time)."""
+    async with App.open(load_config(str(config))) as app:
+        for channel in await app.store.channels.list():
+            if channel.name == "digest":
+                await app.store.volume.configure(channel.id, replace(channel.volume, **changes))  # type: ignore[arg-type]
+            if channel.name == "capped" and channel.volume.cap is None:
+                await app.store.volume.configure(channel.id, replace(channel.volume, cap=5))
+
+
 async def expected_alerts(config: Path) -> dict[str, set[str]]:
-    """channel name -> the papers the outbox owes it (every queued alert)."""
+    """channel name -> the papers the outbox owes it (every queued alert, all sent, and every
+    digest or overflow part sent)."""
     async with App.open(load_config(str(config))) as app:
         names = {c.id: c.name for c in await app.store.channels.list()}
         owed: dict[str, set[str]] = {name: set() for name in names.values()}
         for paper, channel_id, kind, _version, state in await app.store.outbox.states():
-            assert kind == "alert" and state == "sent", (paper, kind, state)
-            owed[names[channel_id]].add(paper)
+            assert kind in ("alert", "digest", "overflow") and state == "sent", (paper, kind, state)
+            if kind == "alert":
+                owed[names[channel_id]].add(paper)
     return owed
+
+
+def check_exactly_once(posts: list[Post]) -> None:
+    """Each paper in one message only: a paper's posts all carry the same papers."""
+    carriers: dict[str, set[frozenset[str]]] = {}
+    for post in posts:
+        for paper in post.papers:
+            carriers.setdefault(paper, set()).add(post.papers)
+    twice = {paper: sets for paper, sets in carriers.items() if len(sets) > 1}
+    assert not twice, sorted(twice)[:5]
 
 
 def read_logs(folder: Path) -> str:
@@ -116,12 +160,18 @@ async def test_sigkill_during_polling_and_delivery(tmp_path: Path, cli_env: dict
     rng = random.Random(seed)
     hooks = SlowWebhooks(delay=0.04)
     async with FakeServer() as server:
-        for name, path in CHANNELS.items():
+        for name, path in VOLUME_CHANNELS.items():
             server.route(path, hooks.handler(name), method="POST")
-        config = write_config(tmp_path / "paperbot.toml", server)
+        config = write_config(tmp_path / "paperbot.toml", server, VOLUME_CHANNELS)
         await subscribe_channels(config)
+        daily = {"mode": Mode.DAILY, "at": dtime(0, 0), "tz": "Pacific/Kiritimati"}
+        await set_volume(config, **daily)
         kills: list[float] = []
         for n in range(KILLS):
+            if n % 4 == 1:  # the held digest is due at once: the next run assembles and sends it
+                await set_volume(config, mode=Mode.INSTANT, at=None)
+            elif n % 4 == 3:
+                await set_volume(config, **daily)
             # The listing grows run after run, so kills land in polls and ingests as well.
             server.route("/rss/cs.AI", Reply(body=listing_prefix(60 + 6 * n)))
             log = (tmp_path / f"run-{n}.log").open("wb")
@@ -135,6 +185,7 @@ async def test_sigkill_during_polling_and_delivery(tmp_path: Path, cli_env: dict
             log.close()
             assert proc.returncode == -signal.SIGKILL, (seed, n, proc.returncode)
         server.route("/rss/cs.AI", Reply(body=LISTING.read_bytes()))
+        await set_volume(config, mode=Mode.INSTANT, at=None)  # what is still held goes out
         final = await run_paperbot(
             "--config", str(config), "check", env=cli_env, workdir=tmp_path / "final", timeout=120
         )
@@ -142,16 +193,18 @@ async def test_sigkill_during_polling_and_delivery(tmp_path: Path, cli_env: dict
         owed = await expected_alerts(config)
     logs = read_logs(tmp_path)
     assert "Traceback" not in logs and "database is locked" not in logs, seed
-    for name in CHANNELS:
+    for name in VOLUME_CHANNELS:
         posts = [p for p in hooks.posts if p.channel == name]
-        papers = [p.paper for p in posts]
+        papers = [paper for p in posts for paper in p.papers]
         assert len(owed[name]) > 100, seed
         assert set(papers) == owed[name], (seed, name)  # all delivered, nothing extra
-        duplicates = len(papers) - len(set(papers))
+        check_exactly_once(posts)
+        duplicates = len(posts) - len({p.papers for p in posts})
         # A kill can double at most the one message the channel had in flight.
         in_window = sum(1 for k in kills if any(p.started <= k <= p.finished + 0.5 for p in posts))
         print(
-            f"seed {seed} channel {name}: {len(papers)} posts, {duplicates} duplicates, "
+            f"seed {seed} channel {name}: {len(posts)} posts of {len(set(papers))} papers, "
+            f"{duplicates} duplicates, "
             f"{in_window} kills inside a send window"
         )
         assert duplicates <= in_window <= KILLS, (seed, name, duplicates, in_window)

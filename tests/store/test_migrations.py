@@ -237,3 +237,17 @@ async def test_migration_9_adds_the_index_record_cache_to_an_old_database(tmp_pa
         kept = await store.index_records.get_many(SEMANTIC_SCHOLAR, ["2303.08774"])
     assert kept == {"2303.08774": record}  # an expired record still gives an alert its TL;DR
     assert "expires_at" in columns(path, "index_records")
+
+
+async def test_migration_11_gives_every_channel_instant_settings_and_digest_tables(
+    tmp_path: Path,
+) -> None:
+    """Channels of an old database keep delivering each alert as it comes (instant, UTC, no
+    cap, no quiet hours, no ledger), and the digest tables exist, empty."""
+    path = unpack(SCHEMA2, tmp_path)
+    async with await Store.open(path) as store:
+        channels = await store.channels.list()
+        assert channels and all(c.volume.plain and c.volume.tz == "UTC" for c in channels)
+        assert not any(c.volume.ledger for c in channels)
+    assert {"digests", "digest_entries"} <= tables(path)
+    assert {"mode", "tz", "cap", "quiet_from", "quiet_to", "ledger"} <= columns(path, "channels")

@@ -1,0 +1,106 @@
+"""The CLI of volume control (#14), in process through ``main([...])``: ``paperbot mode|cap|
+quiet|ledger CHANNEL …`` and ``paperbot digest CHANNEL [--show]``, their exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.ingest.ingestor import Ingestor
+from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
+from bot.store import Store
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.delenv("PAPERBOT_CONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.chdir(tmp_path)
+    loggers = [logging.getLogger(n) for n in ("paperbot.fetch", "aiosqlite", "asyncio")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+def hold_papers(tmp_path: Path, n: int) -> None:
+    """``n`` papers matched in the console channel (a digest channel by now: they are held)."""
+
+    async def run() -> None:
+        async with await Store.open(tmp_path / "xdg-data" / "paperbot" / "paperbot.sqlite3") as s:
+            [channel] = await s.channels.list()
+            sub = await s.subscriptions.add(channel.id, SubscriptionKind.TOPIC, "x", "x", "test")
+            items = [
+                ListingItem(
+                    Paper(f"2607.{i:05d}", 1, f"Held paper {i}", ("A. B",)), AnnounceType.NEW
+                )
+                for i in range(n)
+            ]
+            await Ingestor(s).ingest_items(
+                items,
+                announced_on=date(2026, 7, 13),
+                matcher=lambda _p: {channel.id: [sub]},
+                thread_channels=frozenset(),
+            )
+            await s.volume.route(channel.id, time.time(), thread=False, per_part_titles=50)
+
+    asyncio.run(run())
+
+
+def test_mode_cap_quiet_set_and_show(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mode", "console", "weekly", "mon", "09:00", "Europe/Berlin"]) == 0
+    assert main(["cap", "console", "5"]) == 0
+    assert main(["quiet", "console", "22:00-07:00"]) == 0
+    capsys.readouterr()
+    assert main(["mode", "console"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "console: mode weekly Mon 09:00 Europe/Berlin; cap 5 (instant mode only); "
+        "quiet 22:00-07:00 (instant mode only); ledger off"
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["mode", "console", "daily", "9am"],
+        ["cap", "console", "-3"],
+        ["quiet", "console", "late"],
+        ["ledger", "console", "on"],  # instant mode: no digest to put it in
+        ["mode", "nowhere", "instant"],
+        ["digest", "nowhere"],
+    ],
+)
+def test_bad_settings_and_unknown_channels_exit_2_in_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("paperbot: ") and "Traceback" not in err[0]
+
+
+def test_digest_show_lists_what_is_held_and_digest_sends_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["mode", "console", "daily", "09:00"]) == 0
+    hold_papers(tmp_path, 3)
+    capsys.readouterr()
+    assert main(["digest", "console", "--show"]) == 0
+    shown = capsys.readouterr().out
+    assert "Held for the next digest" in shown and "3 papers" in shown
+    assert "Held paper 2" in shown
+    assert main(["digest", "console"]) == 0
+    out = capsys.readouterr().out
+    assert "Digest · " in out and out.count("Held paper") == 3
+    assert "digest 1 of 3 paper(s) queued; sent" in out
+    assert main(["digest", "console"]) == 0  # nothing left: nothing sent, still exit 0
+    assert "nothing is held" in capsys.readouterr().out
