@@ -237,3 +237,16 @@ async def test_discord_follow_press_subscribes_with_the_permission_check(
     else:
         assert "permission" in answer["content"] and answer["flags"] == 64
         assert subs == []
+
+
+async def test_discord_follow_press_needs_no_state_from_the_answer(
+    discord_bot, fake, store: Store
+) -> None:
+    """A press on an answer this process never sent (one sent before a restart) still runs."""
+    custom_id = f"paperbot:run:{UCLA}"
+    button = {"type": 2, "style": 1, "label": "Follow 1: Wei Wang", "custom_id": custom_id}
+    discord_bot.client._connection.parse_interaction_create(  # type: ignore[arg-type]
+        press([{"type": 1, "components": [button]}], custom_id, MANAGE_CHANNELS)
+    )
+    (answer,) = await sent(fake, "POST", rf"/api/v10/webhooks/{APP_ID}/itoken-follow")
+    assert answer["content"].startswith("Subscribed #1 author: openalex:A5100000001")
