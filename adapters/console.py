@@ -44,6 +44,8 @@ def render_reply(reply: Reply) -> str:
     parts.extend(paper_card_text(p, record=record_of(reply.records, p)) for p in reply.papers)
     if reply.document is not None:  # a terminal takes any length: the file's text as it is
         parts.append(reply.document.content.rstrip("\n"))
+    # No buttons in a terminal: each action as the command to type.
+    parts.append("\n".join(f"{a.label} → type `{a.command}`" for a in reply.actions))
     return "\n\n".join(p for p in parts if p)
 
 

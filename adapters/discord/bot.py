@@ -98,6 +98,7 @@ class DiscordAdapter:
         )
         self.reading = DiscordReading(ctx, self.client, cfg.manage_permission)
         self.reading.install()  # the persistent Save button and the 📌 listeners
+        self.commands.actions.install(self.client)  # answers' buttons (adapters.discord.actions)
         self._saved_base: str | None = None
         self._saved_gateway: yarl.URL | None = None
         self._task: asyncio.Task[None] | None = None

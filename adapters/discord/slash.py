@@ -26,6 +26,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render
+from adapters.discord.actions import DiscordActions
 from adapters.discord.slash_author import add_author
 from adapters.discord.slash_insight import add_insight
 from adapters.discord.slash_people import add_people
@@ -66,9 +67,16 @@ def command_context(interaction: discord.Interaction, manage_flag: str) -> Comma
     )
 
 
-async def send_reply(interaction: discord.Interaction, reply: Reply, *, public: bool) -> None:
+async def send_reply(
+    interaction: discord.Interaction,
+    reply: Reply,
+    *,
+    public: bool,
+    view: discord.ui.View | None = None,
+) -> None:
     """Answer a deferred interaction with the rendered reply (``public``: it was deferred
-    publicly; an error then goes privately, the public placeholder deleted)."""
+    publicly; an error then goes privately, the public placeholder deleted), with ``view``'s
+    buttons (the reply's actions: :mod:`adapters.discord.actions`)."""
     payload = render.reply_message(reply)
     kwargs: dict[str, Any] = {
         "embeds": [discord.Embed.from_dict(e) for e in payload["embeds"]],
@@ -80,6 +88,8 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, public: 
         kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
     if payload["content"]:
         kwargs["content"] = payload["content"]
+    if view is not None:
+        kwargs["view"] = view
     if not interaction.response.is_done():
         await interaction.response.send_message(**kwargs)
         return
@@ -97,6 +107,7 @@ class PaperCommands:
     def __init__(self, ctx: AdapterContext, manage_flag: str = "manage_channels") -> None:
         self.ctx = ctx
         self.manage_flag = manage_flag
+        self.actions = DiscordActions(self.run)  # buttons of answers, installed by the bot
 
     async def run(self, interaction: discord.Interaction, text: str) -> None:
         """Dispatch one command line for ``interaction``: defer at once, with the visibility
@@ -106,7 +117,7 @@ class PaperCommands:
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=not public, thinking=True)
         reply = await self.ctx.dispatch(command_context(interaction, self.manage_flag), text)
-        await send_reply(interaction, reply, public=public)
+        await send_reply(interaction, reply, public=public, view=self.actions.view(reply.actions))
 
     async def subscription_choices(
         self, interaction: discord.Interaction, current: str

@@ -29,6 +29,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.actions import SlackActions, with_actions
 from adapters.slack.config import USER_ID, SlackSettings
 from adapters.slack.errors import classify
 from adapters.slack.reading import SlackReading
@@ -105,6 +106,7 @@ class SlackAdapter:
         self._session: aiohttp.ClientSession | None = None
         self.reading = SlackReading(self)
         self.unfurls = SlackUnfurls(self)
+        self.actions = SlackActions(self._run, _answer)
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -137,6 +139,7 @@ class SlackAdapter:
         self.app.action(re.compile(r"^open_"))(self._on_link)
         self.reading.register(self.app)  # Save, 📌 (adapters.slack.reading)
         self.unfurls.register(self.app)  # link_shared (adapters.slack.unfurl)
+        self.actions.register(self.app)  # an answer's buttons (adapters.slack.actions)
         if self.mode == "http":
             await self._serve_http()
         else:
@@ -359,7 +362,7 @@ def _api_error(exc: SlackApiError) -> DeliveryError:
 
 
 def _answer(reply: Reply) -> Message:
-    message = render_reply(reply)
+    message = with_actions(render_reply(reply), reply)
     message["response_type"] = "ephemeral" if reply.ephemeral else "in_channel"
     return message
 

@@ -33,6 +33,10 @@ class IndexUnavailable(UserError):
     """OpenAlex cannot be asked now (off, unreachable, parked, or a bad answer)."""
 
 
+class UnknownPerson(UserError):
+    """OpenAlex holds no author of that id or ORCID (the CLI exits 1)."""
+
+
 class NoCandidates(UserError):
     """OpenAlex knows no author by that name."""
 
@@ -110,6 +114,10 @@ class People:
             raise IndexUnavailable("author identity is off ([openalex] api_url is empty)")
         return self.client
 
+    def openalex(self) -> OpenAlexClient:
+        """The client; :class:`IndexUnavailable` when identity is off."""
+        return self._client()
+
     async def candidates(self, name: str) -> list[Candidate]:
         """Up to 10 author records for ``name``, best first (see the module docstring)."""
         client = self._client()
@@ -177,7 +185,7 @@ class People:
         try:
             record = await self._client().author(key)
         except NotFound:
-            raise UserError(f"OpenAlex has no author {key.removeprefix('orcid:')}") from None
+            raise UnknownPerson(f"OpenAlex has no author {key.removeprefix('orcid:')}") from None
         except OpenAlexError as exc:
             raise IndexUnavailable(str(exc)) from None
         await self.store.identity.save_person(record, self.clock.time())

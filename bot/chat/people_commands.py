@@ -15,11 +15,23 @@ from bot.chat.registry import Command
 from bot.chat.services import Services
 from bot.config.identity import IdentityConfig
 from bot.matching.names import author_matches, parse_person
-from bot.model import Channel, CommandContext, Reply, Subscription, SubscriptionKind
-from bot.model.identity import PERSON_PREFIX, AuthorRecord, is_person, person_id
+from bot.model import Action, Channel, CommandContext, Reply, Subscription, SubscriptionKind
+from bot.model.identity import (
+    PERSON_PREFIX,
+    AuthorRecord,
+    is_person,
+    person_id,
+    valid_author_id,
+)
 from bot.model.text import literal
 
-__all__ = ["IndexUnavailable", "NoCandidates", "PeopleCommands", "candidates_text"]
+__all__ = [
+    "IndexUnavailable",
+    "NoCandidates",
+    "PeopleCommands",
+    "candidates_text",
+    "follow_actions",
+]
 
 
 def _candidate_line(n: int, c: Candidate) -> str:
@@ -42,6 +54,16 @@ def candidates_text(name: str, found: list[Candidate], prefix: str = "") -> str:
         f"`{prefix}subscribe author openalex:A…`):"
     )
     return "\n".join([head, *(_candidate_line(i, c) for i, c in enumerate(found, 1))])
+
+
+def follow_actions(found: list[Candidate]) -> tuple[Action, ...]:
+    """A Follow button per candidate, numbered as the list is: pressing it runs
+    ``subscribe author openalex:A…`` for the presser, with ``subscribe``'s permission check."""
+    return tuple(
+        Action(f"Follow {i}: {c.record.display_name}", f"subscribe author {PERSON_PREFIX}{a}")
+        for i, c in enumerate(found, 1)
+        if valid_author_id(a := c.record.author_id)
+    )
 
 
 def person_text(record: AuthorRecord) -> str:
@@ -89,7 +111,7 @@ class PeopleCommands:
             return Reply(literal(f"{exc}."), error=True)
         except IndexUnavailable as exc:
             return Reply(literal(f"Cannot ask OpenAlex now: {exc}"), error=True)
-        return Reply(candidates_text(args.strip(), found))
+        return Reply(candidates_text(args.strip(), found), actions=follow_actions(found))
 
     async def shown(self, subs: list[Subscription]) -> dict[int, str]:
         """How ``list`` shows each person subscription: name, institution and id."""

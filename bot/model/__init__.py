@@ -4,6 +4,7 @@ This package imports nothing but the standard library (an import-linter contract
 """
 
 from bot.model.chat import (
+    Action,
     Alert,
     Channel,
     CommandContext,
@@ -21,6 +22,7 @@ from bot.model.source import SourceState
 __all__ = [
     "ARXIV_ABS",
     "ARXIV_PDF",
+    "Action",
     "Alert",
     "AnnounceType",
     "Channel",

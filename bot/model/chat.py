@@ -57,6 +57,18 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class Action:
+    """A button on an answer that runs ``command`` (a line of the core's grammar, such as
+    ``subscribe author openalex:A5100000001``) for whoever presses it, exactly as if they had
+    typed it: the same permission check, the same answer. ``label`` is the button's text
+    (``Follow Wei Wang``). Slack and Discord show buttons; the console and the CLI, which have
+    none, show the command to type."""
+
+    label: str
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A neutral answer to a command. ``text`` is Markdown-like; adapters render it.
 
@@ -64,7 +76,7 @@ class Reply:
     an index knows of them (published version, citations, TL;DR: see
     :func:`bot.model.text.card_summary`); ``ephemeral`` asks for a reply only the caller sees;
     ``error`` marks usage/permission errors; ``document`` is a file's text to show after
-    ``text`` (see :class:`Document`).
+    ``text`` (see :class:`Document`); ``actions`` are buttons under it (see :class:`Action`).
     """
 
     text: str
@@ -73,6 +85,7 @@ class Reply:
     error: bool = False
     records: tuple[PaperRecord, ...] = ()  # last: earlier fields keep their positions
     document: Document | None = None
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,3 +195,10 @@ async def test_author_runs_the_core_author_page_privately() -> None:
     assert core.calls[0][1] == "author Babuschkin, Igor"
     inter.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
     assert "Igor Babuschkin" in inter.followup.send.call_args.kwargs["content"]
+
+
+async def test_author_of_an_openalex_id_runs_the_core_person_page() -> None:
+    core, group = build(Reply("*Wei Wang* — 3 papers known"))
+    inter = mock_interaction(discord.Permissions.none())
+    await group.get_command("author").callback(inter, name="openalex:A5100000001")
+    assert core.calls[0][1] == "author openalex:A5100000001"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.fake_openalex import FakeOpenAlex
+from support.fake_openalex import FakeOpenAlex, work
 from support.fakeweb import FakeServer
 from support.identity_world import other_wei_wang, ucla_wei_wang
 
@@ -98,3 +98,40 @@ async def test_subscribe_by_orcid_prints_the_person(
     assert lines[0] == "subscribed console #1 author: openalex:A5100000001"
     assert lines[1].startswith("Preview: ") and "by the name Wei Wang" in lines[1]
     assert lines[2].startswith("Following Wei Wang (University of California, Los Angeles)")
+
+
+async def test_author_page_of_a_person_prints_their_openalex_works(
+    tmp_path: Path, openalex: FakeOpenAlex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openalex.add_work(work("W7", None, [("A5100000001", "Wei Wang", None)], title="OA state"))
+    config = write_config(tmp_path, openalex.url)
+    assert (
+        await asyncio.to_thread(main, ["--config", config, "author", "openalex:A5100000001"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("Wei Wang — 1 paper known") and "OA state\n  PeerJ · 2026" in out
+
+
+@pytest.mark.parametrize(
+    ("value", "code"), [("openalex:A0", 1), ("orcid:0000-0002-1825-0098", 2), ("openalex:x", 2)]
+)
+async def test_author_page_of_a_bad_id_exits_1_or_2(
+    tmp_path: Path,
+    openalex: FakeOpenAlex,
+    capsys: pytest.CaptureFixture[str],
+    value: str,
+    code: int,
+) -> None:
+    config = write_config(tmp_path, openalex.url)
+    assert await asyncio.to_thread(main, ["--config", config, "author", value]) == code
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+async def test_author_page_with_openalex_unreachable_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9/openalex")
+    assert (
+        await asyncio.to_thread(main, ["--config", config, "author", "openalex:A5100000001"]) == 3
+    )
+    assert capsys.readouterr().err.startswith("paperbot: cannot ask OpenAlex:")

@@ -97,3 +97,13 @@ async def test_the_ambiguity_check_is_bounded_and_silent(world: World) -> None:
     reply = await world.chat("subscribe author Wei Wang")
     assert asyncio.get_running_loop().time() - started < 2.0
     assert reply.startswith("Subscribed #1") and "ambiguous" not in reply
+
+
+async def test_authors_offers_each_candidate_to_follow_as_the_command_to_type(
+    world: World,
+) -> None:
+    reply = await world.chat("authors Wei Wang")
+    assert reply.endswith(
+        "Follow 1: Wei Wang → type `subscribe author openalex:A5100000001`\n"
+        "Follow 2: Wei Wang → type `subscribe author openalex:A5100000002`"
+    )

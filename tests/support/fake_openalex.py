@@ -31,6 +31,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sources.openalex_parse import invert_abstract
 from support.fakeweb import FakeServer, Reply
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -72,18 +73,29 @@ def author(
     return data
 
 
+#: The display name OpenAlex gives arXiv's source (S4306400194).
+ARXIV_SOURCE = "arXiv (Cornell University)"
+
+
 def work(
     ident: str,
-    arxiv_id: str,
+    arxiv_id: str | None,
     authors: list[tuple[str | None, str, str | None]],
     *,
     title: str = "A paper",
     date: str = "2026-07-13",
+    abstract: str | None = None,
 ) -> dict[str, Any]:
-    """The real work payload as arXiv paper ``arxiv_id`` with these ``(id, name, orcid)``."""
+    """The real work payload as arXiv paper ``arxiv_id`` with these ``(id, name, orcid)``;
+    with ``arxiv_id`` None it keeps the real journal DOI and source (PeerJ). ``abstract``
+    replaces the real ``abstract_inverted_index`` (inverted as OpenAlex does)."""
     data = copy.deepcopy(REAL_WORK)
     data["id"] = f"https://openalex.org/{ident}"
-    data["doi"] = f"https://doi.org/10.48550/arxiv.{arxiv_id}"
+    if arxiv_id is not None:
+        data["doi"] = f"https://doi.org/10.48550/arxiv.{arxiv_id}"
+        data["primary_location"]["source"]["display_name"] = ARXIV_SOURCE
+    if abstract is not None:
+        data["abstract_inverted_index"] = invert_abstract(abstract)
     data["ids"] = {"openalex": data["id"], "doi": data["doi"]}
     data["title"] = data["display_name"] = title
     data["publication_date"] = date
