@@ -60,7 +60,12 @@ async def subscribe_preview(services: Services, sub: Subscription) -> str:
         value = person.record.display_name
         note = f" (by the name {value}, before the index verifies each paper)"
     try:
-        result = await Preview(services.store).run(sub.kind, value, DEFAULT_DAYS)
+        result = await Preview(services.store).run(
+            sub.kind,
+            value,
+            DEFAULT_DAYS,
+            check_topic=False,  # subscribe checked it
+        )
     except UserError:
         return ""
     line = result.line(subscribed=True)
@@ -73,7 +78,7 @@ class InsightCommands:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.why = Why(services.store, services.config)
-        self.preview = Preview(services.store)
+        self.preview = Preview(services.store, services.people)
 
     def commands(self) -> list[Command]:
         return [

@@ -64,6 +64,16 @@ def parse_orcid(text: str) -> str:
     return orcid
 
 
+#: A link (``https://orcid.org/…``, ``www.…``, ``orcid.org/…``): never a person's name.
+_LINK = re.compile(r"(?i)^(?:[a-z][a-z0-9+.-]*://|www\.|orcid\.org/)")
+
+
+def is_link(value: str) -> bool:
+    """Whether an author value is a link rather than a name (subscribe and preview refuse it,
+    pointing at ``orcid:…``)."""
+    return _LINK.match(value.strip()) is not None
+
+
 def is_person_value(value: str) -> bool:
     """Whether a ``subscribe author`` value names a person by id (not by name)."""
     return value.lower().startswith((PERSON_PREFIX, "orcid:"))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.chat.errors import UserError
+from bot.chat.people import People, is_link, is_person_value
+from bot.chat.topics import topic_refusal
 from bot.matching.names import author_matches, fold, parse_person
 from bot.matching.stems import TextDoc
 from bot.matching.topic import TopicError, parse_topic
@@ -90,15 +92,29 @@ def parse_days(text: str | None) -> int:
 class Preview:
     """Previews over one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, people: People | None = None) -> None:
         self.store = store
+        #: Resolves ``author openalex:A…`` / ``orcid:…`` to the person's names (None: such a
+        #: preview is refused).
+        self.people = people
 
     async def run(
-        self, kind: SubscriptionKind, value: str, days: int = DEFAULT_DAYS
+        self,
+        kind: SubscriptionKind,
+        value: str,
+        days: int = DEFAULT_DAYS,
+        *,
+        check_topic: bool = True,
     ) -> PreviewResult:
         """What a ``kind`` subscription to ``value`` would have posted on the last ``days``
         announcement days; :class:`BadPreview` for a value no subscription could take."""
         label = f"{kind.value}: {value}"
+        names: tuple[str, ...] = (value,)
+        if kind is SubscriptionKind.AUTHOR and is_person_value(value):
+            names = await self._person_names(value)
+            label = f"{label} ({names[0]}, by name)"
+        elif kind is SubscriptionKind.AUTHOR and is_link(value):
+            raise BadPreview(f"{value!r} is a link, not a person's name")
         if kind is SubscriptionKind.CATEGORY:
             try:
                 value = normalize_category(value)
@@ -114,10 +130,20 @@ class Preview:
             pattern = f"{value}." if expand(value) != [value] else value
             found = await self.store.previews.in_category(pattern, since)
         elif kind is SubscriptionKind.TOPIC:
-            found = await self._topic(value, since)
+            found = await self._topic(value, since, check_topic)
         else:
-            found = await self._author(value, since)
+            found = await self._author(names, since)
         return PreviewResult(label, stored, tuple(found))
+
+    async def _person_names(self, value: str) -> tuple[str, ...]:
+        """The names a followed person's papers are matched by (display name first)."""
+        if self.people is None:
+            raise BadPreview("a preview of a person by id needs OpenAlex")
+        try:
+            record = await self.people.resolve(value)
+        except ValueError as exc:
+            raise BadPreview(str(exc)) from None
+        return (record.display_name, *record.alternatives)
 
     async def _polled(self, category: str) -> bool:
         wanted = set(expand(category))
@@ -125,11 +151,14 @@ class Preview:
         known.update(r.entry.category for r in await self.store.ledger.rows())
         return bool(wanted & known)
 
-    async def _topic(self, value: str, since: date) -> list[DayPaper]:
+    async def _topic(self, value: str, since: date, check: bool) -> list[DayPaper]:
         try:
             query = parse_topic(value)
         except TopicError as exc:
             raise BadPreview(str(exc)) from None
+        refusal = await topic_refusal(self.store, query) if check else None
+        if refusal is not None:  # what subscribe would refuse, preview refuses too
+            raise BadPreview(refusal)
         splits = query.splits()
         papers = await self.store.previews.texts(since)
 
@@ -139,22 +168,23 @@ class Preview:
         # Off the event loop (about 0.1 ms a paper): deliveries and commands go on meanwhile.
         return await asyncio.to_thread(matching)
 
-    async def _author(self, value: str, since: date) -> list[DayPaper]:
-        wanted = parse_person(value)
-        if wanted is None:
-            raise BadPreview(f"{value!r} is not a person's name")
+    async def _author(self, names: tuple[str, ...], since: date) -> list[DayPaper]:
+        wanted = [w for n in names if (w := parse_person(n)) is not None]
+        if not wanted:
+            raise BadPreview(f"{names[0]!r} is not a person's name")
         # Any spelling the name rule accepts contains the surname's longest word, folded.
-        needle = max(wanted.core_key.split(), key=len)
+        needles = {max(w.core_key.split(), key=len) for w in wanted}
         papers = await self.store.previews.authors(since)
 
         def matching() -> list[DayPaper]:
             found = []
             for p in papers:
-                if needle not in fold(p.authors).translate(_APOSTROPHES):
+                folded = fold(p.authors).translate(_APOSTROPHES)
+                if not any(n in folded for n in needles):
                     continue
                 for name in p.author_names:
                     person = parse_person(name)
-                    if person is not None and author_matches(wanted, person):
+                    if person is not None and any(author_matches(w, person) for w in wanted):
                         found.append(p)
                         break
             return found

@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.chat.enrich import Enricher
 from bot.chat.errors import UserError
 from bot.chat.lookup import Lookup, LookupResult
-from bot.chat.people import People, is_person_value
+from bot.chat.people import People, is_link, is_person_value
 from bot.chat.status import status_text
 from bot.chat.topics import topic_refusal
 from bot.config import Config
@@ -64,6 +64,11 @@ def normalize_subscription(kind: SubscriptionKind, value: str) -> tuple[str, str
     earlier versions stay as they are: :meth:`Services.subscribe` compares recomputed keys.
     """
     if kind is SubscriptionKind.AUTHOR:
+        if is_link(value):
+            raise ValueError(
+                f"{value!r} is a link, not a person's name (follow a person by ORCID with "
+                "`orcid:0000-…`, or by `openalex:A…` from `authors NAME`)"
+            )
         person = parse_person(value)
         if person is None:
             raise ValueError(f"{value!r} is not a person's name")

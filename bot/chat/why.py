@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.ingest.poller import polled_categories
 from bot.matching.explain import Explanation, Shortfall, explain, shortfall
 from bot.model import Channel, Paper, Subscription, SubscriptionKind
+from bot.model.identity import person_id
 from bot.model.text import literal
 from bot.store import AlertRecord, Store
 
@@ -102,11 +103,13 @@ def _missing_text(short: Shortfall, paper: Paper) -> str:
     return f"has {short.satisfied} of {total} terms; missing {missing}"
 
 
-def _usable(subs: list[Subscription], paper: Paper) -> list[tuple[Subscription, Explanation]]:
+def _usable(
+    subs: list[Subscription], paper: Paper, names: dict[int, tuple[str, ...]]
+) -> list[tuple[Subscription, Explanation]]:
     found = []
     for sub in subs:
         try:
-            found.append((sub, explain(sub, paper)))
+            found.append((sub, explain(sub, paper, names.get(sub.id, ()))))
         except ValueError:  # a value stored by an older version that no longer parses
             continue
     return found
@@ -135,7 +138,8 @@ class Why:
         """Why the paper ``text`` names was or was not posted in ``channel``."""
         paper = await self.paper(text)
         subs = await self.store.subscriptions.list(channel.id)
-        explained = _usable(subs, paper)
+        names = await self._person_names(subs)
+        explained = _usable(subs, paper, names)
         matched = [(s, e) for s, e in explained if e.matched]
         record = await self.store.history.alert(paper.arxiv_id, channel.id)
         lines = [f"*{paper.arxiv_id}* {literal(paper.title)}"]
@@ -153,7 +157,7 @@ class Why:
         if matched:
             lines.append(await self._not_alerted(paper, [s for s, _ in matched]))
             return "\n".join(lines)
-        lines += self._closest(explained, paper)
+        lines += self._closest(explained, paper, names)
         lines += await self._notes(paper)
         return "\n".join(lines)
 
@@ -188,12 +192,28 @@ class Why:
             "(`paperbot ingest` without `--alert`)."
         )
 
+    async def _person_names(self, subs: list[Subscription]) -> dict[int, tuple[str, ...]]:
+        """The names the index knows for each followed person (``openalex:A…``) among
+        ``subs``, by subscription id (a person not stored yet: none, so not explained)."""
+        ids = {
+            s.id: a for s in subs if s.kind is SubscriptionKind.AUTHOR and (a := person_id(s.value))
+        }
+        persons = await self.store.identity.persons(sorted(set(ids.values())))
+        return {
+            sub_id: (p.record.display_name, *p.record.alternatives)
+            for sub_id, author in ids.items()
+            if (p := persons.get(author)) is not None
+        }
+
     def _closest(
-        self, explained: list[tuple[Subscription, Explanation]], paper: Paper
+        self,
+        explained: list[tuple[Subscription, Explanation]],
+        paper: Paper,
+        names: dict[int, tuple[str, ...]],
     ) -> list[str]:
         if not explained:
             return ["This channel has no subscriptions, so nothing here matches it."]
-        shorts = [shortfall(s, paper) for s, _ in explained]
+        shorts = [shortfall(s, paper, names.get(s.id, ())) for s, _ in explained]
         best = max(shorts, key=lambda s: (s.satisfied, -s.subscription.id))
         sub = best.subscription
         return [

@@ -75,21 +75,24 @@ def _explain_topic(sub: Subscription, query: TopicQuery, paper: Paper) -> Explan
     return Explanation(sub, False)
 
 
-def explain(subscription: Subscription, paper: Paper) -> Explanation:
-    """Why ``subscription`` matches ``paper`` (or that it does not).
+def explain(subscription: Subscription, paper: Paper, names: Sequence[str] = ()) -> Explanation:
+    """Why ``subscription`` matches ``paper`` (or that it does not). ``names``: for an author
+    subscription that follows a person by index id (``openalex:A…``), the names the index
+    knows for them — the names the alert rule matches listings by.
 
     Raises :class:`ValueError` (or :class:`~bot.matching.topic.TopicError`) for a
     subscription value that cannot be used.
     """
     kind = subscription.kind
     if kind is SubscriptionKind.AUTHOR:
-        wanted = parse_person(subscription.value)
-        if wanted is None:
+        wanted = [w for n in (names or (subscription.value,)) if (w := parse_person(n))]
+        if not wanted:
             raise ValueError(f"Not a name: {subscription.value!r}")
         hits = tuple(
             AuthorHit(name, paper.affiliation_of(i))
             for i, name in enumerate(paper.authors)
-            if (person := parse_person(name)) is not None and author_matches(wanted, person)
+            if (person := parse_person(name)) is not None
+            and any(author_matches(w, person) for w in wanted)
         )
         return Explanation(subscription, bool(hits), authors=hits)
     if kind is SubscriptionKind.TOPIC:
@@ -125,13 +128,14 @@ class Shortfall:
     missing: tuple[str, ...]
 
 
-def shortfall(subscription: Subscription, paper: Paper) -> Shortfall:
+def shortfall(subscription: Subscription, paper: Paper, names: Sequence[str] = ()) -> Shortfall:
     """What ``subscription`` lacks to match ``paper`` (its closest OR alternative for a topic;
     ties: the one with fewer missing terms, then the first). An author or a category is one
-    term: satisfied or missing. Raises like :func:`explain` for a value that cannot be used."""
+    term: satisfied or missing. ``names`` as for :func:`explain`. Raises like :func:`explain`
+    for a value that cannot be used."""
     kind = subscription.kind
     if kind is not SubscriptionKind.TOPIC:
-        if explain(subscription, paper).matched:
+        if explain(subscription, paper, names).matched:
             return Shortfall(subscription, 1, ())
         return Shortfall(subscription, 0, (subscription.label,))
     query = parse_topic(subscription.value)

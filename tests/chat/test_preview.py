@@ -119,3 +119,21 @@ async def test_help_lists_why_and_preview(chat):
     answer = await chat("help")
     assert "why <arXiv id>" in answer
     assert "preview author|topic|category <value> [--days N]" in answer
+
+
+async def test_a_topic_subscribe_would_refuse_is_refused_with_the_same_reason(june):
+    with pytest.raises(BadPreview, match="only for common words"):
+        await Preview(june).run(T, "the")
+    with pytest.raises(BadPreview):
+        await Preview(june).run(T, "agents -agents")
+
+
+async def test_a_link_is_not_an_author(june):
+    with pytest.raises(BadPreview, match="is a link"):
+        await Preview(june).run(A, "https://orcid.org/0000-0002-1825-0097")
+
+
+async def test_subscribing_an_author_link_is_refused_pointing_at_orcid(chat):
+    answer = await chat("subscribe author https://orcid.org/0000-0002-1825-0097")
+    assert "is a link, not a person's name" in answer and "orcid:0000-" in answer
+    assert "No subscriptions" in await chat("list")

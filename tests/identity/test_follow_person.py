@@ -173,3 +173,28 @@ async def test_unsubscribing_drops_what_waited_for_the_check(world: World) -> No
     await world.chat.poll_and_deliver()
     assert world.chat.alerts == []
     assert {s for s, _, _ in (await rows(world)).values()} == {"dropped"}
+
+
+async def test_why_explains_a_followed_person_by_the_names_the_index_knows(world: World) -> None:
+    await world.chat("subscribe author openalex:A5100000001")
+    index_both(world)
+    world.chat.serve_listing(LISTING)
+    await world.chat.poll_and_deliver()
+    posted = await world.chat(f"why {GROUNDING}")
+    assert "Matched here by:" in posted and "#1 author: openalex:A5100000001" in posted
+    assert "Wei Wang" in posted and "No subscription here matches it now" not in posted
+    held_out = await world.chat(f"why {VIBETHINKER}")
+    assert "Matched here by:" in held_out
+    assert "held out: the index credits another Wei Wang (openalex:A5100000002)" in held_out
+
+
+async def test_preview_of_a_person_by_id_counts_the_papers_of_their_names(world: World) -> None:
+    world.chat.serve_listing(LISTING)
+    await world.chat.poll_and_deliver()
+    by_id = await world.chat("preview author openalex:A5100000001")
+    by_name = await world.chat("preview author Wei Wang")
+    assert by_id.splitlines()[0] == "author: openalex:A5100000001 (Wei Wang, by name)"
+    assert by_id.splitlines()[1:] == by_name.splitlines()[1:]  # the papers of that name
+    assert "3 papers" in by_id  # the listing's three Wei Wang papers
+    bad = await world.chat("preview author orcid:0000-0002-1825-0098")
+    assert "Cannot preview" in bad and "check" in bad.lower()
