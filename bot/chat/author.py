@@ -103,16 +103,40 @@ async def store_works(store: Store, text: str, person: PersonName) -> tuple[list
     lists = await store.papers.author_lists(words, limit=CANDIDATES)
     last = index_key(person)
     mine: list[str] = []
-    shown = ""
+    spellings: dict[str, str] = {}  # folded -> as first written (newest paper first)
     for arxiv_id, authors in lists:
         # Only names holding the surname are parsed: most of a paper's authors are not.
         names = [a for a in authors if last in fold(a) and _is(person, a)]
         if names:
             mine.append(arxiv_id)
-            shown = shown or names[0]
+            spellings.setdefault(fold(names[0]), names[0])
     papers = await store.papers.get_many(mine)
     records = await store.index_records.get_many(SEMANTIC_SCHOLAR, mine)
-    return [paper_work(papers[i], records.get(i)) for i in mine if i in papers], shown
+    works = [paper_work(papers[i], records.get(i)) for i in mine if i in papers]
+    return works, _title(text, list(spellings.values()))
+
+
+#: Names listed in a title when a query matches several people.
+TITLE_NAMES = 3
+
+
+def _title(text: str, spellings: list[str]) -> str:
+    """The page's title: the newest spelling when every matched name can be one person
+    (``I. Babuschkin`` and ``Igor Babuschkin``); the query as typed, naming the people, when
+    they cannot (``Y. Zhang`` matches Yulong and Yiming Zhang: the page mixes namesakes)."""
+    if not spellings:
+        return ""
+    first = spellings[0]
+    if all(_is_both(first, other) for other in spellings[1:]):
+        return first
+    more = len(spellings) - TITLE_NAMES
+    listed = ", ".join(spellings[:TITLE_NAMES]) + (f" and {more} more" if more > 0 else "")
+    return f"{text} (several people: {listed})"
+
+
+def _is_both(a: str, b: str) -> bool:
+    pa, pb = parse_person(a), parse_person(b)
+    return pa is not None and pb is not None and author_matches(pa, pb) and author_matches(pb, pa)
 
 
 def _is(person: PersonName, name: str) -> bool:

@@ -169,3 +169,20 @@ async def test_babuschkins_page_lists_the_seed_papers_the_store_holds(chat) -> N
     assert "• GPT-4 Technical Report" in answer
     assert "• AlphaStar Unplugged: Large-Scale Offline Reinforcement Learning" in answer
     assert "Michaël Mathieu (1)" in answer and "Igor Babuschkin (" not in answer
+
+
+async def test_a_name_that_matches_several_people_says_so_in_the_title(store: Store) -> None:
+    day = date(2026, 6, 1)
+    await ingest(
+        store,
+        [
+            paper("2606.00011", "Yulong's", ("Yulong Zhang", "A. B"), day),
+            paper("2606.00012", "Yiming's", ("Yiming Zhang", "C. D"), day),
+        ],
+        announced_on=day,
+    )
+    page = await AuthorPages(store).page("Y. Zhang")
+    assert page.name.startswith("Y. Zhang (several people: ")
+    assert "Yulong Zhang" in page.name and "Yiming Zhang" in page.name
+    one = await AuthorPages(store).page("Yiming Zhang")
+    assert one.name == "Yiming Zhang"  # one person: the name as papers write it
