@@ -201,6 +201,15 @@ def _suffix(n: int) -> str:
     return letters[n] if n < 26 else _suffix(n // 26 - 1) + letters[n % 26]
 
 
+#: arXiv's note when a listing cut the author list ("et al. (226 additional authors not shown)").
+_TRUNCATED = re.compile(r"additional authors? not shown", re.I)
+
+
+def _others(paper: Paper) -> list[str]:
+    """``others`` (BibTeX's "et al.") when the listing did not name every author."""
+    return ["others"] if _TRUNCATED.search(paper.authors_raw or "") else []
+
+
 def _author(name: str) -> str:
     escaped = tex_escape(name)
     # BibTeX splits names at " and " and reads a comma as "Last, First": keep such a name whole.
@@ -210,7 +219,7 @@ def _author(name: str) -> str:
 def _fields(paper: Paper) -> list[Field]:
     fields = [
         Field("title", tex_escape(decode_tex(" ".join(paper.title.split())), math=True)),
-        Field("author", " and ".join(_author(a) for a in paper.authors)),
+        Field("author", " and ".join([*(_author(a) for a in paper.authors), *_others(paper)])),
     ]
     year = v1_year(paper)
     if year is not None:

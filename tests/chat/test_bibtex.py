@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from support.listings import day
 
 from bot.chat.bibtex import bibtex, entry_key, tex_escape, v1_year
 from bot.model import Paper
+from bot.sources.arxiv_parse import parse_listing
 from bot.sources.tex import decode_tex
 
 # LaTeX's \\textbraceleft / \\textbraceright (since 2e), which pylatexenc's decoder lacks.
@@ -31,6 +33,9 @@ _CONTEXT.add_context_category(
     macros=[MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}")],
 )
 _LATEX2TEXT = LatexNodes2Text(latex_context=_CONTEXT, math_mode="verbatim")
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def decode(tex: str) -> str:
@@ -190,3 +195,17 @@ def test_clashing_keys_get_suffixes_in_order() -> None:
     ]
     keys = list(parse(bibtex(papers)).entries)
     assert keys == ["kaplan2024scaling", "kaplan2024scalinga", "kaplan2024scalingb"]
+
+
+def test_a_listing_that_cut_the_author_list_ends_in_and_others() -> None:
+    """The real RDF listing's GPT-4 report names 51 authors, then arXiv's "et al. (226
+    additional authors not shown)": BibTeX's ``and others`` says the list goes on."""
+    listing = FIXTURES / "arxiv_rss_cs_ai_2023-12-21_rdf.xml"
+    papers = parse_listing(listing.read_bytes()).items
+    (gpt4,) = [it.paper for it in papers if it.paper.arxiv_id == "2303.08774"]
+    (entry,) = parse(bibtex([gpt4])).entries.values()
+    persons = entry.persons["author"]
+    assert len(persons) == len(gpt4.authors) + 1 and str(persons[-1]) == "others"
+    whole = Paper("2401.00001", 1, "T", ("A. B", "C. D"), "x")
+    (plain,) = parse(bibtex([whole])).entries.values()
+    assert [str(p) for p in plain.persons["author"]] == ["B, A.", "D, C."]
