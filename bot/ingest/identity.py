@@ -11,8 +11,9 @@ every author, when a list cut the authorships and the person was not among the f
   — not posted (``dropped``, ``why`` shows "held out: the index credits another Wei Wang
   (openalex:A…)"), or posted marked when ``[identity] other_record = "post"``;
 * **unknown**: the index does not hold the work yet (or lists no one of that name) — still
-  held; the first check sets ``held_until`` to ``wait_hours`` later, after which the alert is
-  posted "by name, not yet verified" (or dropped with ``unverified = "drop"``).
+  held until ``wait_hours`` after the announcement (00:00 UTC of the announcement day; the
+  first check stores that as ``held_until``), after which the alert is posted "by name, not
+  yet verified" (or dropped with ``unverified = "drop"``).
 
 OpenAlex failing (down, parked after a 429, a bad payload) leaves every row held and is
 recorded as the index's health; it never raises into the poll.
@@ -24,6 +25,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 
 from bot.config.identity import IdentityConfig
 from bot.matching.names import author_matches, parse_person
@@ -200,6 +202,17 @@ class IdentityVerifier:
                 works[paper] = full
         return works
 
+    async def _announced(self, rows: Sequence[IdentityHeld]) -> dict[str, float]:
+        """When each held paper was announced (epoch s: 00:00 UTC of its announcement day,
+        the start of the mailing), which ``wait_hours`` counts from; a paper with no
+        announcement day (looked up, not listed) counts from its first check."""
+        papers = await self.store.papers.get_many(sorted({r.paper_id for r in rows}))
+        return {
+            i: datetime.combine(p.announced, time(), UTC).timestamp()
+            for i, p in papers.items()
+            if p.announced is not None
+        }
+
     async def _settle(
         self,
         rows: Sequence[IdentityHeld],
@@ -211,6 +224,8 @@ class IdentityVerifier:
         released: list[tuple[int, str]] = []
         dropped: list[tuple[int, str]] = []
         deadlines: list[tuple[int, float]] = []
+        announced = await self._announced(rows)
+        wait = self.config.wait_hours * 3600
         for row in rows:
             ids = [i for i in person_ids(row.reasons) if i in persons]
             work = works.get(row.paper_id.lower())
@@ -227,9 +242,10 @@ class IdentityVerifier:
                     released.append((row.id, shown_reasons(row.reasons, persons, mark)))
                 else:
                     dropped.append((row.id, why))
-            elif row.held_until is None:
-                deadlines.append((row.id, now + self.config.wait_hours * 3600))
-            elif now >= row.held_until:
+            elif now < (until := row.held_until or announced.get(row.paper_id, now) + wait):
+                if row.held_until is None:
+                    deadlines.append((row.id, until))
+            else:
                 if self.config.unverified == "post":
                     mark = "by name, not yet verified"
                     released.append((row.id, shown_reasons(row.reasons, persons, mark)))

@@ -70,11 +70,11 @@ async def test_an_unknown_paper_is_posted_by_name_after_the_wait(world: World) -
     await world.chat("subscribe author openalex:A5100000001")
     index_both(world)
     world.chat.serve_listing(LISTING)
-    await world.chat.poll_and_deliver()
-    world.clock.advance(47 * 3600)
+    await world.chat.poll_and_deliver()  # 16 Jun 06:00 UTC; announced 16 Jun (from 00:00 UTC)
+    world.clock.advance(41 * 3600)  # 17 Jun 23:00: 47 h after the announcement
     await world.chat.poll_and_deliver()
     assert len(world.chat.alerts) == 1  # still waiting
-    world.clock.advance(2 * 3600)
+    world.clock.advance(2 * 3600)  # 18 Jun 01:00: past the 48 h
     await world.chat.poll_and_deliver()
     assert "Kairos" in world.chat.alerts[1]
     assert "by name, not yet verified" in world.chat.alerts[1]
