@@ -14,20 +14,18 @@ nothing they could not type.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
+from adapters.discord.buttons import dynamic_button
 from bot.model import Action
 
 RUN_PREFIX = "paperbot:run:"
 #: Discord's limits: 100 characters of ``custom_id``, 80 of label, 25 buttons a message.
 CUSTOM_ID_CHARS = 100
-LABEL_CHARS = 80
 MAX_BUTTONS = 25
-RUN_TEMPLATE = re.compile(re.escape(RUN_PREFIX) + r"(?P<command>[^\n]{1,87})")
 
 Run = Callable[[discord.Interaction, str], Awaitable[None]]
 
@@ -37,7 +35,9 @@ class DiscordActions:
 
     def __init__(self, run: Run) -> None:
         #: The button class (typed Any: mypy cannot see its own ``__init__``).
-        self.button: Any = _button_class(run)
+        self.button: Any = dynamic_button(
+            RUN_PREFIX, r"[^\n]{1,87}", run, label="Run", style=discord.ButtonStyle.primary
+        )
 
     def install(self, client: discord.Client) -> None:
         """Register the persistent button on the client (presses after a restart work)."""
@@ -52,36 +52,3 @@ class DiscordActions:
         for action in fitting[:MAX_BUTTONS]:
             view.add_item(self.button(action.command, action.label))
         return view
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
-
-
-def _button_class(run: Run) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
-    """A DynamicItem class bound to ``run``."""
-
-    class CommandButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=RUN_TEMPLATE):
-        def __init__(self, command: str, label: str = "Run") -> None:
-            super().__init__(
-                discord.ui.Button(
-                    label=_cut(label),
-                    style=discord.ButtonStyle.primary,
-                    custom_id=RUN_PREFIX + command,
-                )
-            )
-            self.command = command
-
-        @classmethod
-        async def from_custom_id(
-            cls,
-            interaction: discord.Interaction,
-            item: discord.ui.Item[Any],
-            match: re.Match[str],
-        ) -> CommandButton:
-            return cls(match["command"])
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            await run(interaction, self.command)
-
-    return CommandButton

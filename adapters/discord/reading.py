@@ -15,11 +15,11 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import discord
 
+from adapters.discord.buttons import dynamic_button
 from adapters.discord.slash import command_context, send_reply
 from bot.model import CommandContext, Mark, Reply, SaveVia
 from bot.port import AdapterContext
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 PIN = "\N{PUSHPIN}"
 SAVE_PREFIX = "paperbot:save:"
-SAVE_TEMPLATE = re.compile(re.escape(SAVE_PREFIX) + r"(?P<id>[A-Za-z0-9./-]{1,80})")
 
 
 class DiscordReading:
@@ -39,7 +38,14 @@ class DiscordReading:
         self.client = client
         self.manage_flag = manage_flag
         #: The SaveButton class (typed Any: mypy cannot see its own ``__init__``).
-        self.button: Any = _button_class(self.on_save)
+        self.button: Any = dynamic_button(
+            SAVE_PREFIX,
+            r"[A-Za-z0-9./-]{1,80}",
+            self.on_save,
+            label="Save",
+            style=discord.ButtonStyle.secondary,
+            emoji=PIN,
+        )
 
     def install(self) -> None:
         """Register the persistent button and the reaction listeners on the client."""
@@ -84,33 +90,3 @@ class DiscordReading:
             scope=f"discord:{guild}",
         )
         await self.ctx.mark(ctx, Mark(SaveVia.REACTION, str(payload.message_id), on))
-
-
-def _button_class(on_save: Any) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
-    """A DynamicItem class bound to ``on_save(interaction, arxiv_id)``."""
-
-    class SaveButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SAVE_TEMPLATE):
-        def __init__(self, arxiv_id: str) -> None:
-            super().__init__(
-                discord.ui.Button(
-                    label="Save",
-                    emoji=PIN,
-                    style=discord.ButtonStyle.secondary,
-                    custom_id=SAVE_PREFIX + arxiv_id,
-                )
-            )
-            self.arxiv_id = arxiv_id
-
-        @classmethod
-        async def from_custom_id(
-            cls,
-            interaction: discord.Interaction,
-            item: discord.ui.Item[Any],
-            match: re.Match[str],
-        ) -> SaveButton:
-            return cls(match["id"])
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            await on_save(interaction, self.arxiv_id)
-
-    return SaveButton
