@@ -25,6 +25,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 import aiosqlite
 
@@ -122,13 +123,7 @@ async def write_bundle(conn: aiosqlite.Connection, bundle: Bundle, now: float) -
     await cur.close()
     assert digest_id is not None
     part_ids = await _write_parts(conn, bundle, digest_id, parts, now)
-    # In alert id order: the rows land at neighbouring places of the table's B-tree (about a
-    # sixth less time than the digest's order for 2,000 entries); the order read is ``position``.
-    rows = sorted(
-        (e.alert_id, digest_id, part_ids[e.part - 1], e.part, e.position, e.paper_id,
-         int(e.full), e.group_sub, e.group_label, _ids_text(e.also))
-        for e in bundle.entries
-    )  # fmt: skip
+    rows = _entry_rows(bundle.entries, digest_id, part_ids)
     await conn.executemany(
         "INSERT INTO digest_entries(alert_id, digest_id, part_id, part, position, paper_id, "
         "full, group_sub, group_label, also) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -155,9 +150,23 @@ async def write_bundle(conn: aiosqlite.Connection, bundle: Bundle, now: float) -
     return digest_id
 
 
-def _ids_text(ids: tuple[int, ...]) -> str:
-    """``also`` as stored: the ids space separated."""
-    return " ".join(map(str, ids)) if ids else ""
+def _entry_rows(
+    entries: Sequence[PlannedEntry], digest_id: int, part_ids: list[int]
+) -> list[tuple[object, ...]]:
+    """The ``digest_entries`` rows, in alert id order: they land at neighbouring places of
+    the table's B-tree (about a sixth less time than the digest's order for 2,000 entries;
+    the order read is ``position``). Each distinct ``also`` is joined once."""
+    texts: dict[tuple[int, ...], str] = {}
+    rows: list[tuple[object, ...]] = []
+    add = rows.append
+    for alert_id, paper_id, part, position, full, sub, label, also in entries:
+        text = texts.get(also)
+        if text is None:
+            text = texts[also] = " ".join(map(str, also))
+        add((alert_id, digest_id, part_ids[part - 1], part, position, paper_id, int(full), sub,
+             label, text))  # fmt: skip
+    rows.sort(key=itemgetter(0))
+    return rows
 
 
 async def _write_parts(
