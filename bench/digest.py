@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.model.volume import Mode, VolumeSettings
 from bot.store import Store
-from bot.store.digests import HELD_PAPERS
+from bot.store.held import HELD_PAPERS
 
 SUBSCRIPTIONS = 5
 #: The Slack spec's part sizes (adapters/slack/spec.py): 10 full entries or 50 titles a part.

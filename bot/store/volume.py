@@ -40,13 +40,12 @@ from bot.store.db import Database, changed, fetch_rows
 from bot.store.digests import (
     CARRIED,
     DIGEST,
-    HELD_PAPERS,
     IDENTITY,
     NEW,
     Bundle,
-    held_paper,
     write_bundle,
 )
+from bot.store.held import HELD_PAPERS, held_papers
 from bot.store.outbox_reads import marks
 
 #: Rows the generic API may change: nobody is sending them and no part carries them.
@@ -328,9 +327,7 @@ class Volume:
                 )
             if rest:
                 anchor = admit[-1] if admit else await self._last_alert(conn, channel_id, start)
-                entries = plan_overflow(
-                    [held_paper(r) for r in rest], per_part_titles=per_part_titles
-                )
+                entries = plan_overflow(held_papers(rest), per_part_titles=per_part_titles)
                 title = f"+{len(rest)} more today"
                 bundle = Bundle(
                     channel_id,
