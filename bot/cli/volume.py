@@ -3,7 +3,8 @@
 ``paperbot mode CHANNEL [instant [TZ] | daily HH:MM [TZ] | weekly DAY HH:MM [TZ]]`` (no mode:
 show the settings), ``paperbot cap CHANNEL N | off``, ``paperbot quiet CHANNEL HH:MM-HH:MM |
 off``, ``paperbot ledger CHANNEL on | off``, ``paperbot digest CHANNEL [--show]`` (send the
-held digest now and deliver it; ``--show``: only show what is held).
+held digest now and deliver that channel's messages, no other's; ``--show``: only show what is
+held).
 
 Exit codes: 0 done (also when already so, and for a digest with nothing held), 2 usage (a bad
 setting, an unknown channel), 3 the digest was queued but not every part could be delivered
@@ -93,7 +94,8 @@ async def cmd_digest(args: argparse.Namespace, config: Config) -> ExitCode:
         if made is None:
             print(f"{channel.name}: nothing is held for a digest; nothing sent")
             return ExitCode.OK
-        await app.deliverer.drain(app.config.delivery.max_wait_seconds)
+        # Only this channel's messages: the other channels' queues wait for `run`/`check`.
+        await app.deliverer.drain(app.config.delivery.max_wait_seconds, only={channel.id})
         left = await app.store.digests.unsent_parts(made[0])
     digest_id, count = made
     print(f"{channel.name}: digest {digest_id} of {count} paper(s) queued", end="")

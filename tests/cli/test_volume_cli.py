@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +17,8 @@ from bot.cli import main
 from bot.ingest.ingestor import Ingestor
 from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
 from bot.store import Store
+
+LISTING = Path(__file__).parent.parent / "fixtures" / "arxiv_rss_cs_ai_2026-07-14.xml"
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +107,27 @@ def test_digest_show_lists_what_is_held_and_digest_sends_it(
     assert "digest 1 of 3 paper(s) queued; sent" in out
     assert main(["digest", "console"]) == 0  # nothing left: nothing sent, still exit 0
     assert "nothing is held" in capsys.readouterr().out
+
+
+def test_digest_delivers_only_that_channels_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "paperbot.toml").write_text(
+        '[[channels]]\nname = "console"\nplatform = "console"\n\n'
+        '[[channels]]\nname = "c2"\nplatform = "console"\n',
+        encoding="utf-8",
+    )
+    assert main(["subscribe", "c2", "topic", "reinforcement", "learning"]) == 0
+    assert main(["subscribe", "console", "category", "cs.AI"]) == 0
+    assert main(["mode", "c2", "daily", "09:00", "America/New_York"]) == 0
+    assert main(["ingest", str(LISTING), "--alert"]) == 0
+    capsys.readouterr()
+    assert main(["digest", "c2"]) == 0
+    out = capsys.readouterr().out
+    assert "Digest · " in out and "matched category: cs.AI" not in out
+    with sqlite3.connect(tmp_path / "xdg-data" / "paperbot" / "paperbot.sqlite3") as db:
+        [(pending,)] = db.execute(
+            "SELECT count(*) FROM outbox o JOIN channels c ON c.id = o.channel_id "
+            "WHERE c.name = 'console' AND o.state = 'pending'"
+        )
+    assert pending == 116  # the console's alerts wait for `run` or `check`
