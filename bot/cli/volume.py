@@ -22,6 +22,7 @@ from bot.chat.commands import Commands
 from bot.chat.services import Services, UserError
 from bot.chat.text import plain_text
 from bot.chat.volume import VolumeService
+from bot.cli.args import split_value
 from bot.cli.errors import CliError, ExitCode
 from bot.config import Config
 from bot.model import Channel
@@ -40,7 +41,7 @@ def register(sub: Any) -> None:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("channel", metavar="CHANNEL")
         p.add_argument("words", nargs=argparse.REMAINDER, metavar=metavar)
-        p.set_defaults(handler=cmd_setting, setting=name)
+        p.set_defaults(handler=cmd_setting, setting=name, parser=p)
     p = sub.add_parser("digest", help="send a channel's held digest now (--show: only show it)")
     p.add_argument("channel", metavar="CHANNEL")
     p.add_argument("--show", action="store_true", help="show what is held; send nothing")
@@ -64,10 +65,11 @@ async def _channel(app: App, name: str) -> Channel:
 
 
 async def cmd_setting(args: argparse.Namespace, config: Config) -> ExitCode:
+    # -h/--help anywhere before a `--` (as in every value), before the channel is looked up.
+    words = split_value(args.parser, args.words).text.split()
     async with App.open(config) as app:
         channel = await _channel(app, args.channel)
         volume = VolumeService(app.store, app.config, app.core.clock)
-        words = [w for w in args.words if w != "--"]
         try:
             if args.setting == "mode" and not words:
                 text = await volume.describe(channel)

@@ -131,3 +131,26 @@ def test_digest_delivers_only_that_channels_messages(
             "WHERE c.name = 'console' AND o.state = 'pending'"
         )
     assert pending == 116  # the console's alerts wait for `run` or `check`
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["mode", "console", "-h"],
+        ["quiet", "console", "--help"],
+        ["cap", "console", "5", "-h"],
+        ["ledger", "console", "-h"],
+        ["mode", "nowhere", "daily", "--help"],  # help first: no channel is looked up
+    ],
+)
+def test_help_after_the_channel_prints_the_commands_help(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"usage: paperbot {argv[0]} ") and captured.err == ""
+
+
+def test_help_after_a_double_dash_is_a_setting_word(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mode", "console", "daily", "--", "-h"]) == 2
+    assert "'-h' is not a time of day" in capsys.readouterr().err
