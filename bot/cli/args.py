@@ -1,9 +1,9 @@
 """Free-text values on the command line (``subscribe … VALUE...``, ``lookup QUERY...``).
 
 A value may hold dash words: ``topic robots -survey`` excludes surveys. So in a value only
-``-h``/``--help`` and the options a command declares from :data:`VALUE_OPTIONS` (``--days N``,
-``--saved``, ``--all``) are options, anywhere before a ``--``; every other word, and everything
-after ``--``, belongs to the value.
+``-h``/``--help`` and the options a command declares from :data:`VALUE_OPTIONS` (``--days N``
+or ``--days=N``, ``--saved``, ``--all``) are options, anywhere before a ``--``; every other
+word, and everything after ``--``, belongs to the value.
 
 Every argument but a file name must be text (:func:`check_text`).
 """
@@ -54,6 +54,10 @@ def split_value(
             options[word.lstrip("-")] = _option_value(parser, word, words, index)
             index += 1 if VALUE_OPTIONS[word] else 0
             continue
+        name, equals, given = word.partition("=")
+        if equals and name in allowed and VALUE_OPTIONS.get(name):  # --days=3
+            options[name.lstrip("-")] = _number(parser, name, given)
+            continue
         text.append(word)
     return Value(" ".join(" ".join(text).split()), options)
 
@@ -63,7 +67,10 @@ def _option_value(
 ) -> int | bool:
     if not VALUE_OPTIONS[word]:
         return True
-    given = words[index] if index < len(words) else ""
+    return _number(parser, word, words[index] if index < len(words) else "")
+
+
+def _number(parser: argparse.ArgumentParser, word: str, given: str) -> int:
     if not given.isdigit():
         command = parser.prog.removeprefix("paperbot").strip()
         raise CliError(f"{command}: {word} needs a number of days", ExitCode.USAGE)
