@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.chat.errors import UserError
 from bot.chat.ids import classify_query
-from bot.chat.lookup import Lookup, LookupFailed
+from bot.chat.lookup import Lookup, LookupFailed, SourceUnavailable
 from bot.model import Channel, Mark, Paper, SavedPaper, SaveVia
 from bot.model.clock import Clock
 from bot.store import Store
@@ -31,10 +31,13 @@ class NotAnId(UserError):
 @dataclass(frozen=True, slots=True)
 class Found:
     """Papers found for the texts asked about, in the order asked, and the texts that named
-    no paper arXiv knows."""
+    no paper arXiv knows. With ``find(partial=True)``, ``unreached`` are the ids that are not
+    stored and arXiv could not be asked about (``failure`` says why)."""
 
     papers: tuple[Paper, ...]
     unknown: tuple[str, ...]
+    unreached: tuple[str, ...] = ()
+    failure: str | None = None
 
 
 def paper_reference(text: str) -> tuple[str, str]:
@@ -56,21 +59,31 @@ class Reading:
         self.lookup = lookup
         self.clock = clock
 
-    async def find(self, texts: Sequence[str]) -> Found:
-        """The papers ``texts`` name (ids asked of arXiv at once when not stored)."""
+    async def find(self, texts: Sequence[str], *, partial: bool = False) -> Found:
+        """The papers ``texts`` name (ids asked of arXiv at once when not stored).
+        :class:`SourceUnavailable` when arXiv cannot be reached for an id not stored; with
+        ``partial``, the stored papers are still found and the rest are ``unreached``."""
         if len(texts) > MAX_BIBTEX_IDS:
             raise UserError(f"too many papers at once ({len(texts)}; at most {MAX_BIBTEX_IDS})")
         refs = [paper_reference(t) for t in texts]
-        by_id = await self.lookup.by_ids([value for kind, value in refs if kind == "id"])
+        ids = [value for kind, value in refs if kind == "id"]
+        failure = None
+        try:
+            by_id = await self.lookup.by_ids(ids)
+        except SourceUnavailable as exc:
+            if not partial:
+                raise
+            by_id, failure = await self.store.papers.get_many(list(dict.fromkeys(ids))), str(exc)
         papers: dict[str, Paper] = {}
         unknown: list[str] = []
+        unreached: list[str] = []
         for text, (kind, value) in zip(texts, refs, strict=True):
             paper = by_id.get(value) if kind == "id" else await self.store.papers.by_doi(value)
-            if paper is None:
-                unknown.append(text)
-            else:
+            if paper is not None:
                 papers.setdefault(paper.arxiv_id, paper)
-        return Found(tuple(papers.values()), tuple(unknown))
+            else:
+                (unreached if failure and kind == "id" else unknown).append(text)
+        return Found(tuple(papers.values()), tuple(unknown), tuple(unreached), failure)
 
     async def paper(self, text: str) -> Paper:
         """The one paper ``text`` names; :class:`LookupFailed` when there is none."""

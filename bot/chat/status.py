@@ -109,7 +109,8 @@ async def _index_health(store: Store, config: Config, now: datetime) -> list[str
     h = await store.identity.health()
     waiting = len(await store.outbox.identity_held())
     head = f"• OpenAlex (author identity, {redact_url(config.openalex.api_url)})"
-    tail = f"; {waiting} papers held for an identity check" if waiting else ""
+    papers = "paper" if waiting == 1 else "papers"
+    tail = f"; {waiting} {papers} held for an identity check" if waiting else ""
     if h is None:
         return [f"{head}: not asked yet{tail}"]
     last = _ago(datetime.fromtimestamp(h.last_success, UTC) if h.last_success else None, now)

@@ -77,7 +77,8 @@ class VolumeService:
             due = when_text(new, next_digest(new, self.clock.time()))
             text += f" Matching papers are held and posted as one digest; the next {due}."
         elif old.digest and held:
-            text += f" The {held} held paper{'s' if held != 1 else ''} go out now as a digest."
+            papers = "paper goes" if held == 1 else "papers go"
+            text += f" The {held} held {papers} out now as a digest."
         return text
 
     async def set_cap(self, channel: Channel, words: list[str]) -> str:

@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from importlib.metadata import PackageNotFoundError, version
 
+from bot.cli.args import check_text
 from bot.cli.commands import register
 from bot.cli.errors import CliError, ExitCode
 from bot.cli.logs import SafeLogFilter, quiet
@@ -98,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        check_text(parser, args)
         # `demo` brings its own config: a broken file of the user's must not stop it.
         config = load_config(args.config) if getattr(args, "needs_config", True) else None
         _setup_logging(config, args.verbose, terse=getattr(args, "terse_log", False))

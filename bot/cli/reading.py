@@ -17,7 +17,7 @@ from bot.app import App
 from bot.chat.bibtex import bibtex
 from bot.chat.errors import UserError
 from bot.chat.lookup import LookupFailed, SourceUnavailable
-from bot.chat.reading import NotAnId, Reading
+from bot.chat.reading import Found, NotAnId, Reading
 from bot.chat.services import Services
 from bot.cli.args import split_value, value_argument
 from bot.cli.errors import CliError, ExitCode
@@ -120,6 +120,7 @@ async def cmd_bibtex(args: argparse.Namespace, config: Config) -> ExitCode:
     if not words:
         raise CliError("bibtex: give IDs or --saved CHANNEL", ExitCode.USAGE)
     unknown: tuple[str, ...] = ()
+    failure = None
     async with App.open(config) as app:
         services, reading = _reading(app)
         if saved:
@@ -130,14 +131,24 @@ async def cmd_bibtex(args: argparse.Namespace, config: Config) -> ExitCode:
                 return ExitCode.OK
         else:
             try:
-                found = await reading.find(words)
+                found = await reading.find(words, partial=True)
             except NotAnId as exc:
                 raise CliError(f"bibtex: {exc}", ExitCode.USAGE) from None
             except UserError as exc:
                 raise _failure(exc) from None
-            papers, unknown = found.papers, found.unknown
+            papers, unknown, failure = found.papers, found.unknown, _unreached(found)
     if papers:
         sys.stdout.write(bibtex(papers))
     for text in unknown:
         print(f"paperbot: not found: {text}", file=sys.stderr)
+    if failure:  # the entries found are printed all the same; a source failure wins: exit 3
+        raise CliError(failure, ExitCode.FAILED)
     return ExitCode.NOT_FOUND if unknown else ExitCode.OK
+
+
+def _unreached(found: Found) -> str | None:
+    """The one line saying arXiv could not be asked, naming every id it was not asked for."""
+    if found.failure is None:
+        return None
+    rest = found.unreached[1:]
+    return found.failure + (f" (not fetched either: {', '.join(rest)})" if rest else "")

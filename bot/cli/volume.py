@@ -3,7 +3,8 @@
 ``paperbot mode CHANNEL [instant [TZ] | daily HH:MM [TZ] | weekly DAY HH:MM [TZ]]`` (no mode:
 show the settings), ``paperbot cap CHANNEL N | off``, ``paperbot quiet CHANNEL HH:MM-HH:MM |
 off``, ``paperbot ledger CHANNEL on | off``, ``paperbot digest CHANNEL [--show]`` (send the
-held digest now and deliver it; ``--show``: only show what is held).
+held digest now and deliver that channel's messages, no other's; ``--show``: only show what is
+held).
 
 Exit codes: 0 done (also when already so, and for a digest with nothing held), 2 usage (a bad
 setting, an unknown channel), 3 the digest was queued but not every part could be delivered
@@ -21,6 +22,7 @@ from bot.chat.commands import Commands
 from bot.chat.services import Services, UserError
 from bot.chat.text import plain_text
 from bot.chat.volume import VolumeService
+from bot.cli.args import split_value
 from bot.cli.errors import CliError, ExitCode
 from bot.config import Config
 from bot.model import Channel
@@ -39,7 +41,7 @@ def register(sub: Any) -> None:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("channel", metavar="CHANNEL")
         p.add_argument("words", nargs=argparse.REMAINDER, metavar=metavar)
-        p.set_defaults(handler=cmd_setting, setting=name)
+        p.set_defaults(handler=cmd_setting, setting=name, parser=p)
     p = sub.add_parser("digest", help="send a channel's held digest now (--show: only show it)")
     p.add_argument("channel", metavar="CHANNEL")
     p.add_argument("--show", action="store_true", help="show what is held; send nothing")
@@ -63,10 +65,11 @@ async def _channel(app: App, name: str) -> Channel:
 
 
 async def cmd_setting(args: argparse.Namespace, config: Config) -> ExitCode:
+    # -h/--help anywhere before a `--` (as in every value), before the channel is looked up.
+    words = split_value(args.parser, args.words).text.split()
     async with App.open(config) as app:
         channel = await _channel(app, args.channel)
         volume = VolumeService(app.store, app.config, app.core.clock)
-        words = [w for w in args.words if w != "--"]
         try:
             if args.setting == "mode" and not words:
                 text = await volume.describe(channel)
@@ -93,7 +96,8 @@ async def cmd_digest(args: argparse.Namespace, config: Config) -> ExitCode:
         if made is None:
             print(f"{channel.name}: nothing is held for a digest; nothing sent")
             return ExitCode.OK
-        await app.deliverer.drain(app.config.delivery.max_wait_seconds)
+        # Only this channel's messages: the other channels' queues wait for `run`/`check`.
+        await app.deliverer.drain(app.config.delivery.max_wait_seconds, only={channel.id})
         left = await app.store.digests.unsent_parts(made[0])
     digest_id, count = made
     print(f"{channel.name}: digest {digest_id} of {count} paper(s) queued", end="")

@@ -24,7 +24,7 @@ import math
 import random
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from bot.config import ChannelConfig, DeliveryConfig
 from bot.delivery.claims import DrainReport, dead_owners, new_worker_id
@@ -114,17 +114,20 @@ class Deliverer:
         pace = max([self.config.per_channel_interval_seconds, *paces])
         return LEASE_MARGIN + CLAIM_PER_CHANNEL * (pace + 2 * self.config.timeout_seconds)
 
-    async def usable_channels(self) -> set[int]:
-        """Channels whose platform this process has an adapter for."""
-        return {c.id for c in await self.store.channels.list() if c.platform in self.adapters}
+    async def usable_channels(self, only: Collection[int] | None = None) -> set[int]:
+        """Channels whose platform this process has an adapter for (of ``only``, if given)."""
+        usable = {c.id for c in await self.store.channels.list() if c.platform in self.adapters}
+        return usable if only is None else usable & set(only)
 
-    async def run_once(self) -> DrainReport:
-        """Claim what is due for the platforms we have adapters for, and deliver it."""
+    async def run_once(self, only: Collection[int] | None = None) -> DrainReport:
+        """Claim what is due for the platforms we have adapters for (in the channels ``only``
+        names, if given: ``paperbot digest CHANNEL`` sends that channel's), and deliver it."""
         report = DrainReport()
         await self._record_unrecorded()
         await self.settler.settle(self.clock.time())
         channels = {c.id: c for c in await self.store.channels.list()}
-        usable = {cid for cid, c in channels.items() if c.platform in self.adapters}
+        usable = {i for i, c in channels.items() if c.platform in self.adapters}
+        usable = usable if only is None else usable & set(only)
         messages = await self.store.outbox.claim_due(
             self.worker_id,
             now=self.clock.time(),
@@ -258,15 +261,10 @@ class Deliverer:
             reason = scrub(exc.reason, secrets)  # before it is logged or stored
             delay = self.backoff(message.attempts, exc.retry_after)
             unknown = isinstance(exc, OutcomeUnknown)
+            hint = " (it may have been posted: checking first where the platform allows)"
+            hint = hint if unknown else ""
             log.warning(
-                "%s: %s for %s%s; retrying in %.1fs",
-                channel.name,
-                reason,
-                message.key,
-                " (it may have been posted: checking first where the platform allows)"
-                if unknown
-                else "",
-                delay,
+                "%s: %s for %s%s; retrying in %.1fs", channel.name, reason, message.key, hint, delay
             )
             return Retry(delay, reason, unknown=unknown)
         except Refused as exc:
@@ -335,16 +333,17 @@ class Deliverer:
             if wait > 0:
                 await self.clock.sleep(wait)
 
-    async def drain(self, max_wait: float) -> DrainReport:
-        """Deliver until nothing is due, waiting up to ``max_wait`` seconds for retries."""
+    async def drain(self, max_wait: float, only: Collection[int] | None = None) -> DrainReport:
+        """Deliver until nothing is due, waiting up to ``max_wait`` seconds for retries; with
+        ``only``, in those channels alone (the others' messages stay queued)."""
         total = DrainReport()
         deadline = self.clock.monotonic() + max_wait
         while True:
-            report = await self.run_once()
+            report = await self.run_once(only)
             total.add(report)
             if report.sent or report.failed:
                 continue
-            usable = await self.usable_channels()
+            usable = await self.usable_channels(only)
             next_due = await self.store.outbox.next_due(usable, unheld_at=self.clock.time())
             if next_due is None:
                 # Messages another process is sending are still owed: wait for its outcome.

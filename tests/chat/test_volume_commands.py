@@ -3,13 +3,15 @@ store; the permission rule; ``list``'s first line."""
 
 from __future__ import annotations
 
-from datetime import time
+import time as pytime
+from datetime import date, time
 
 import pytest
 from support.adapters import unmarked_commands
 
 from bot.config import Config
-from bot.model import CommandContext
+from bot.ingest.ingestor import Ingestor
+from bot.model import AnnounceType, CommandContext, ListingItem, Paper, SubscriptionKind
 from bot.model.volume import Mode
 
 
@@ -125,3 +127,25 @@ async def test_help_lists_the_volume_commands(commands):
     for usage in ("`mode [instant [TZ]", "`cap <N> | off`", "`quiet HH:MM-HH:MM | off`"):
         assert usage in text
     assert "`digest [now]`" in text and "`ledger on | off`" in text
+
+
+@pytest.mark.parametrize(
+    ("n", "said"),
+    [(1, "The 1 held paper goes out now"), (2, "The 2 held papers go out now")],
+)
+async def test_switching_to_instant_says_the_held_papers_go_out_now(commands, store, n, said):
+    assert not (await commands.dispatch(ctx(), "mode daily 09:00")).error
+    [channel] = await store.channels.list()
+    sub = await store.subscriptions.add(channel.id, SubscriptionKind.TOPIC, "x", "x", "test")
+    items = [
+        ListingItem(Paper(f"2607.{i:05d}", 1, f"P{i}", ("A. B",)), AnnounceType.NEW)
+        for i in range(n)
+    ]
+    await Ingestor(store).ingest_items(
+        items,
+        announced_on=date(2026, 7, 13),
+        matcher=lambda _p: {channel.id: [sub]},
+        thread_channels=frozenset(),
+    )
+    await store.volume.route(channel.id, pytime.time(), thread=False, per_part_titles=50)
+    assert said in (await commands.dispatch(ctx(), "mode instant")).text

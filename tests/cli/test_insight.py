@@ -63,10 +63,21 @@ def test_preview_with_days_anywhere(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Preview: 1 paper on the last announcement day" in _out(capsys)
 
 
+def test_preview_takes_days_written_with_an_equals_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(LISTING_0713)]) == 0
+    _out(capsys)
+    assert main(["preview", "topic", "reward", "--days=2", "-survey"]) == 0
+    out = _out(capsys)
+    assert "topic: reward -survey" in out and "--days" not in out
+    assert "on the last announcement day would have been posted (13 Jul " in out
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ["preview", "topic", "agents", "--days", "31"],
+        ["preview", "topic", "agents", "--days=31"],
+        ["preview", "topic", "agents", "--days=two"],
         ["preview", "category", "cs.FOO"],
         ["preview", "topic"],
     ],

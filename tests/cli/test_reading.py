@@ -128,15 +128,41 @@ async def test_bibtex_usage_errors_are_exit_2(config: str, capsys, args: list[st
     assert capsys.readouterr().err.splitlines()[-1].startswith("paperbot: bibtex: ")
 
 
-@pytest.mark.parametrize("command", ["save", "bibtex"])
-async def test_arxiv_unreachable_is_exit_3(tmp_path: Path, capsys, command: str) -> None:
+def arxiv_down(tmp_path: Path) -> str:
     path = tmp_path / "down.toml"  # nothing listens on port 1
     path.write_text(
         '[arxiv]\napi_url = "http://127.0.0.1:1/api/query"\nrss_url = "http://127.0.0.1:1/rss"\n'
         "min_interval_seconds = 0.0\nretries = 0\ntimeout_seconds = 2\n",
         encoding="utf-8",
     )
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["save", "bibtex"])
+async def test_arxiv_unreachable_is_exit_3(tmp_path: Path, capsys, command: str) -> None:
+    path = arxiv_down(tmp_path)
     args = ["save", "console", ALPHA] if command == "save" else ["bibtex", ALPHA]
     assert await run(str(path), *args) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith(f"paperbot: could not reach arXiv for {ALPHA}")
+
+
+async def test_bibtex_with_arxiv_unreachable_prints_the_stored_entries_then_exits_3(
+    config: str, tmp_path: Path, capsys
+) -> None:
+    assert await run(config, "bibtex", ALPHA) == 0  # stored by the look-up
+    capsys.readouterr()
+    assert await run(arxiv_down(tmp_path), "bibtex", ALPHA, MISSING, OTHER) == 3
+    captured = capsys.readouterr()
+    entries = parse_string(captured.out, "bibtex").entries
+    assert [e.fields["eprint"] for e in entries.values()] == [ALPHA]
+    [err] = captured.err.strip().splitlines()
+    assert err.startswith(f"paperbot: could not reach arXiv for {MISSING}: ")
+    assert err.endswith(f" (not fetched either: {OTHER})")
+
+
+async def test_bibtex_of_more_than_500_ids_is_exit_2(config: str, capsys) -> None:
+    ids = [f"2401.{n:05d}" for n in range(501)]
+    assert await run(config, "bibtex", *ids) == 2
+    [err] = capsys.readouterr().err.strip().splitlines()
+    assert err == "paperbot: too many papers at once (501; at most 500)"

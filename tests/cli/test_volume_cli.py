@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +17,8 @@ from bot.cli import main
 from bot.ingest.ingestor import Ingestor
 from bot.model import AnnounceType, ListingItem, Paper, SubscriptionKind
 from bot.store import Store
+
+LISTING = Path(__file__).parent.parent / "fixtures" / "arxiv_rss_cs_ai_2026-07-14.xml"
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +107,50 @@ def test_digest_show_lists_what_is_held_and_digest_sends_it(
     assert "digest 1 of 3 paper(s) queued; sent" in out
     assert main(["digest", "console"]) == 0  # nothing left: nothing sent, still exit 0
     assert "nothing is held" in capsys.readouterr().out
+
+
+def test_digest_delivers_only_that_channels_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "paperbot.toml").write_text(
+        '[[channels]]\nname = "console"\nplatform = "console"\n\n'
+        '[[channels]]\nname = "c2"\nplatform = "console"\n',
+        encoding="utf-8",
+    )
+    assert main(["subscribe", "c2", "topic", "reinforcement", "learning"]) == 0
+    assert main(["subscribe", "console", "category", "cs.AI"]) == 0
+    assert main(["mode", "c2", "daily", "09:00", "America/New_York"]) == 0
+    assert main(["ingest", str(LISTING), "--alert"]) == 0
+    capsys.readouterr()
+    assert main(["digest", "c2"]) == 0
+    out = capsys.readouterr().out
+    assert "Digest · " in out and "matched category: cs.AI" not in out
+    with sqlite3.connect(tmp_path / "xdg-data" / "paperbot" / "paperbot.sqlite3") as db:
+        [(pending,)] = db.execute(
+            "SELECT count(*) FROM outbox o JOIN channels c ON c.id = o.channel_id "
+            "WHERE c.name = 'console' AND o.state = 'pending'"
+        )
+    assert pending == 116  # the console's alerts wait for `run` or `check`
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["mode", "console", "-h"],
+        ["quiet", "console", "--help"],
+        ["cap", "console", "5", "-h"],
+        ["ledger", "console", "-h"],
+        ["mode", "nowhere", "daily", "--help"],  # help first: no channel is looked up
+    ],
+)
+def test_help_after_the_channel_prints_the_commands_help(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"usage: paperbot {argv[0]} ") and captured.err == ""
+
+
+def test_help_after_a_double_dash_is_a_setting_word(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mode", "console", "daily", "--", "-h"]) == 2
+    assert "'-h' is not a time of day" in capsys.readouterr().err

@@ -198,3 +198,11 @@ async def test_preview_of_a_person_by_id_counts_the_papers_of_their_names(world:
     assert "3 papers" in by_id  # the listing's three Wei Wang papers
     bad = await world.chat("preview author orcid:0000-0002-1825-0098")
     assert "Cannot preview" in bad and "check" in bad.lower()
+
+
+async def test_status_counts_the_one_paper_held_for_a_check_in_the_singular(world: World) -> None:
+    await world.chat("subscribe author openalex:A5100000001")
+    index_both(world)
+    world.chat.serve_listing(LISTING)
+    await world.chat.poll_and_deliver()  # Kairos alone waits: OpenAlex does not know it yet
+    assert "; 1 paper held for an identity check" in await world.chat("status")
