@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -32,18 +30,7 @@ RDF = FIXTURES / "arxiv_rss_cs_ai_2023-12-21_rdf.xml"
 HOLIDAY = FIXTURES / "arxiv_rss_cs_ai_empty_holiday_2025-12-31.xml"
 
 
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.delenv("PAPERBOT_CONFIG", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.chdir(tmp_path)
-    loggers = [logging.getLogger(n) for n in ("paperbot.fetch", "aiosqlite", "asyncio")]
-    levels = [logger.level for logger in loggers]
-    yield
-    for logger, level in zip(loggers, levels, strict=True):
-        logger.setLevel(level)
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 def out_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:

@@ -4,10 +4,8 @@ quiet|ledger CHANNEL …`` and ``paperbot digest CHANNEL [--show]``, their exit 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,18 +19,7 @@ from bot.store import Store
 LISTING = Path(__file__).parent.parent / "fixtures" / "arxiv_rss_cs_ai_2026-07-14.xml"
 
 
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.delenv("PAPERBOT_CONFIG", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.chdir(tmp_path)
-    loggers = [logging.getLogger(n) for n in ("paperbot.fetch", "aiosqlite", "asyncio")]
-    levels = [logger.level for logger in loggers]
-    yield
-    for logger, level in zip(loggers, levels, strict=True):
-        logger.setLevel(level)
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 def hold_papers(tmp_path: Path, n: int) -> None:
