@@ -167,4 +167,5 @@ class VolumeService:
         if made is None:
             return "Nothing is held for a digest here: no digest sent."
         digest_id, count = made
-        return f"Digest {digest_id} of {count} paper{'s' if count != 1 else ''} queued: sent now."
+        papers = f"{count} paper{'s' if count != 1 else ''}"
+        return f"Digest {digest_id} of {papers} queued: it goes out with the next delivery round."

@@ -87,11 +87,16 @@ class VolumeSettings:
 # -- parsing what commands give ---------------------------------------------------------------
 
 
+#: Files of the zone database that are not places' zones (``posixrules`` is a template,
+#: ``localtime`` the machine's own, ``Factory`` a placeholder).
+_NOT_ZONES = frozenset({"posixrules", "localtime", "Factory", "leapseconds", "tzdata.zi"})
+
+
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; :class:`SettingError` naming it when there is none."""
     try:
-        if not name or name.startswith(("/", ".")) or ".." in name:
+        if not name or name.startswith(("/", ".")) or ".." in name or name in _NOT_ZONES:
             raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):

@@ -63,6 +63,12 @@ def test_an_unknown_zone_is_refused_by_name() -> None:
         zone("Atlantis/Capital")
 
 
+@pytest.mark.parametrize("name", ["posixrules", "localtime", "Factory"])
+def test_zone_database_files_that_are_not_places_are_refused(name: str) -> None:
+    with pytest.raises(SettingError, match=name):
+        zone(name)
+
+
 def test_the_cap_admits_what_is_left_of_the_day() -> None:
     capped = VolumeSettings(cap=5)
     assert route(capped, 0.0, batch=4, admitted_today=3).admit == 2
