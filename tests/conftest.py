@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from support.chat import Chat, chat_config, open_chat
 from support.fakeweb import FakeServer, fake_server  # noqa: F401  (fixture)
+from support.nonet import Guard
 
 from bot.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def no_network() -> Iterator[Guard]:
+    """Every test runs offline: a connection to (or a name lookup of) any host but this
+    machine fails at once, and the test fails if it tried one (:mod:`support.nonet`)."""
+    guard = Guard()
+    guard.install()
+    try:
+        yield guard
+    finally:
+        guard.uninstall()
+    if guard.attempts:
+        pytest.fail(f"the test tried to reach {sorted(set(guard.attempts))}: use a local fake")
 
 
 @pytest.fixture

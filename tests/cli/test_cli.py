@@ -57,6 +57,9 @@ path = "data/paperbot.sqlite3"
 [semantic_scholar]
 api_url = ""
 
+[openalex]
+api_url = ""
+
 [arxiv]
 api_url = "{api_url}"
 rss_url = "http://127.0.0.1:9/rss/"
@@ -309,12 +312,13 @@ async def test_subprocess_warns_about_world_readable_webhook_config(tmp_path: Pa
     ],
 )
 def test_subscribe_takes_a_value_of_several_words(
-    words: list[str], stored: str, capsys: pytest.CaptureFixture[str]
+    words: list[str], stored: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     kind = "author" if "Igor" in words else "topic"
-    assert main(["subscribe", "console", kind, *words]) == 0
+    config = ["--config", str(write_config(tmp_path))]  # every service on a closed local port
+    assert main([*config, "subscribe", "console", kind, *words]) == 0
     assert f"{kind}: {stored}" in capsys.readouterr().out
-    assert main(["subscriptions", "console"]) == 0
+    assert main([*config, "subscriptions", "console"]) == 0
     assert f"console\t{kind}\t{stored}\t" in capsys.readouterr().out
 
 

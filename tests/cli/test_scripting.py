@@ -37,10 +37,15 @@ def out_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
     return capsys.readouterr().out.splitlines()
 
 
-def test_subscribe_twice_is_exit_0_already_subscribed(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["subscribe", "console", "author", "Babuschkin,", "Igor"]) == 0
+def test_subscribe_twice_is_exit_0_already_subscribed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    offline = tmp_path / "offline.toml"  # no index asked whether the name is ambiguous
+    offline.write_text('[openalex]\napi_url = ""\n[semantic_scholar]\napi_url = ""\n')
+    config = ["--config", str(offline)]
+    assert main([*config, "subscribe", "console", "author", "Babuschkin,", "Igor"]) == 0
     assert out_lines(capsys)[0] == "subscribed console #1 author: Babuschkin, Igor"
-    assert main(["subscribe", "console", "author", "Igor", "Babuschkin"]) == 0
+    assert main([*config, "subscribe", "console", "author", "Igor", "Babuschkin"]) == 0
     assert out_lines(capsys)[0] == "already subscribed as #1"
 
 
