@@ -12,7 +12,6 @@ from bot.chat.registry import Command
 from bot.chat.services import Services
 from bot.chat.why import Why
 from bot.model import CommandContext, Reply, Subscription, SubscriptionKind
-from bot.model.identity import person_id
 from bot.model.text import literal
 
 PREVIEW_USAGE = "preview author|topic|category <value> [--days N]"
@@ -51,25 +50,19 @@ def _preview_args(args: str) -> bool:
 async def subscribe_preview(services: Services, sub: Subscription) -> str:
     """``\\n`` and the one-line preview of a subscription just made ("" when it cannot be
     computed: subscribing never fails because of its preview)."""
-    value, note = sub.value, ""
-    author_id = person_id(sub.value) if sub.kind is SubscriptionKind.AUTHOR else None
-    if author_id is not None:  # a followed person: preview their name (verification is later)
-        person = await services.store.identity.person(author_id)
-        if person is None:
-            return ""
-        value = person.record.display_name
-        note = f" (by the name {value}, before the index verifies each paper)"
     try:
-        result = await Preview(services.store).run(
+        result = await Preview(services.store, services.people).run(
             sub.kind,
-            value,
+            sub.value,
             DEFAULT_DAYS,
             check_topic=False,  # subscribe checked it
         )
     except UserError:
         return ""
     line = result.line(subscribed=True)
-    return "\n" + (line[:-1] + note + "." if note and line.endswith(".") else line)
+    if result.person and line.endswith("."):  # a followed person: verification comes later
+        line = f"{line[:-1]} (by the name {result.person}, before the index verifies each paper)."
+    return "\n" + line
 
 
 class InsightCommands:

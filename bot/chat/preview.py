@@ -47,6 +47,8 @@ class PreviewResult:
     days: tuple[date, ...]
     papers: tuple[DayPaper, ...] = ()
     unpolled: str | None = None
+    #: The person's name when the value followed one by id (their papers counted by name).
+    person: str | None = None
 
     def per_day(self) -> list[tuple[date, int]]:
         counts = dict.fromkeys(self.days, 0)
@@ -110,9 +112,11 @@ class Preview:
         announcement days; :class:`BadPreview` for a value no subscription could take."""
         label = f"{kind.value}: {value}"
         names: tuple[str, ...] = (value,)
+        person: str | None = None
         if kind is SubscriptionKind.AUTHOR and is_person_value(value):
             names = await self._person_names(value)
-            label = f"{label} ({names[0]}, by name)"
+            person = names[0]
+            label = f"{label} ({person}, by name)"
         elif kind is SubscriptionKind.AUTHOR and is_link(value):
             raise BadPreview(f"{value!r} is a link, not a person's name")
         if kind is SubscriptionKind.CATEGORY:
@@ -124,7 +128,7 @@ class Preview:
                 return PreviewResult(label, (), unpolled=value)
         stored = tuple(await self.store.previews.announcement_days(days))
         if not stored:
-            return PreviewResult(label, ())
+            return PreviewResult(label, (), person=person)
         since = stored[-1]
         if kind is SubscriptionKind.CATEGORY:
             pattern = f"{value}." if expand(value) != [value] else value
@@ -133,7 +137,7 @@ class Preview:
             found = await self._topic(value, since, check_topic)
         else:
             found = await self._author(names, since)
-        return PreviewResult(label, stored, tuple(found))
+        return PreviewResult(label, stored, tuple(found), person=person)
 
     async def _person_names(self, value: str) -> tuple[str, ...]:
         """The names a followed person's papers are matched by (display name first)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.app import App
 from bot.chat.errors import UserError
-from bot.chat.people import IndexUnavailable, People
+from bot.chat.people import IndexUnavailable
 from bot.chat.preview import DEFAULT_DAYS, MAX_DAYS, Preview, parse_days
 from bot.chat.services import Services
 from bot.chat.text import plain_text
@@ -68,10 +68,8 @@ async def cmd_preview(args: argparse.Namespace, config: Config) -> ExitCode:
         days = parse_days(days_text)
         async with App.open(config) as app:
             core = app.core
-            people = People(
-                app.store, core.openalex, core.clock, cache_days=config.identity.cache_days
-            )
-            preview = Preview(app.store, people)
+            services = Services.over(app.store, config, app.arxiv, core.clock, core.openalex)
+            preview = Preview(app.store, services.people)
             result = await preview.run(SubscriptionKind(args.kind), value.text, days)
     except IndexUnavailable as exc:
         raise CliError(f"preview: {exc}", ExitCode.FAILED) from None
